@@ -1,0 +1,121 @@
+"""A page → the article on it: title, dateline, agencies, publication date, language and a clean body.
+
+The body keeps what an editor wrote (paragraphs, subheads) and loses what the site added around it:
+chrome such as webmail prompts, the title printed twice, photo captions printed twice, metadata
+prefixes and the teaser rail below the story.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+from newsassets.teasers import split_rail
+from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, parse_dateline, parse_metadata_date
+
+_WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"[ \t\u00a0]+")
+TITLE_MAX_CHARS = 200
+TITLE_MAX_WORDS = 30
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str | None
+    dateline: str | None
+    agencies: list[str] = field(default_factory=list)
+    published_at: datetime | None = None
+    language: str | None = None
+    lede: str = ""
+    body: str = ""
+    word_count: int = 0
+
+
+def clean_page(content: str, source_format: str) -> Article:
+    """Clean a decoded page of either format the reader produces ('text' dumps or 'html')."""
+    if source_format == "html":
+        return clean_html_page(content)
+    return clean_text_page(content)
+
+
+def clean_text_page(text: str, title: str | None = None) -> Article:
+    """Clean a plain-text page dump. `title`, when known from metadata, replaces title detection."""
+    paragraphs = [_SPACE.sub(" ", line).strip() for line in split_rail(text).article.split("\n")]
+    paragraphs = [p for p in paragraphs if p and not BOILERPLATE_LINE.match(p)]
+
+    published_at = None
+    if paragraphs and (prefix := METADATA_DATE_PREFIX.match(paragraphs[0])):
+        published_at = parse_metadata_date(prefix["date"])
+        paragraphs[0] = paragraphs[0][prefix.end() :].strip()
+        paragraphs = [p for p in paragraphs if p]
+
+    if title is None and len(paragraphs) > 1 and looks_like_title(paragraphs[0]):
+        title = paragraphs[0]
+    if title is not None:
+        paragraphs = [p for p in paragraphs if p != title]
+
+    paragraphs = list(dict.fromkeys(paragraphs))  # a caption printed twice stays once, where it first stood
+
+    place, agencies = None, []
+    for index, paragraph in enumerate(paragraphs[:2]):
+        if dateline := parse_dateline(paragraph):
+            place, agencies = dateline.place, dateline.agencies
+            paragraphs[index] = dateline.rest
+            break
+
+    body = "\n\n".join(p for p in paragraphs if p)
+    return Article(
+        title=title,
+        dateline=place,
+        agencies=agencies,
+        published_at=published_at,
+        language=detect_language(body),
+        lede=paragraphs[0] if paragraphs else "",
+        body=body,
+        word_count=len(_WORD.findall(body)),
+    )
+
+
+def clean_html_page(html: str) -> Article:
+    """Main text and metadata through trafilatura, then the same rules as for text dumps."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
+    )
+    if document is None or not document.text:
+        return Article(title=None, dateline=None)
+    article = clean_text_page(document.text, title=document.title or None)
+    if article.published_at is None and document.date:
+        try:
+            published_at = datetime.fromisoformat(document.date)
+        except ValueError:
+            published_at = None
+        article = Article(**{**article.__dict__, "published_at": published_at})
+    return article
+
+
+def looks_like_title(paragraph: str) -> bool:
+    """Short, not a dateline paragraph, and not ending like a sentence of running text."""
+    return (
+        len(paragraph) <= TITLE_MAX_CHARS
+        and len(paragraph.split()) <= TITLE_MAX_WORDS
+        and parse_dateline(paragraph) is None
+        and not paragraph.endswith((".", ",", ";", ":"))
+    )
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language by py3langid's bundled model; None for too little text."""
+    if len(_WORD.findall(text)) < 3:
+        return None
+    return _language_identifier().classify(text[:5000])[0]
+
+
+@cache
+def _language_identifier():  # the model takes a moment to load: once per process, and only when needed
+    import py3langid
+
+    return py3langid

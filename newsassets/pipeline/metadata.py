@@ -1,0 +1,38 @@
+"""Metadata people look at in the UI: short Markdown previews and counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import dagster as dg
+
+PREVIEW_ROWS = 5
+PREVIEW_CHARS = 60
+
+
+def markdown_preview(
+    rows: Sequence[Mapping[str, object]], columns: Sequence[str], limit: int = PREVIEW_ROWS
+) -> dg.MetadataValue:
+    """The first `limit` rows as a Markdown table, each cell cut to a readable length."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows[:limit]:
+        lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
+    if len(rows) > limit:
+        lines.append(f"\n… and {len(rows) - limit} more rows")
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def counts_markdown(counts: Mapping[str, int], label: str) -> dg.MetadataValue:
+    if not counts:
+        return dg.MetadataValue.md(f"no {label}")
+    lines = [f"| {label} | count |", "|---|---|"] + [f"| {_cell(k)} | {v} |" for k, v in sorted(counts.items())]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, list):
+        value = "/".join(map(str, value))
+    text = "" if value is None else " ".join(str(value).split())
+    if len(text) > PREVIEW_CHARS:
+        text = text[: PREVIEW_CHARS - 1] + "…"
+    return text.replace("|", "\\|")

@@ -1,0 +1,142 @@
+"""The words of a Dutch wire-news page: datelines, agencies, relative ages, rail headings, site boilerplate.
+
+Cleaning, teaser extraction and the quality checks all read pages through these definitions, so a
+new site quirk is taught here once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+# `MOSKOU (ANP/DPA/BLOOMBERG) - `, `WASHINGTON/ABU DHABI (ANP/AFP) - `, `'S-HERTOGENBOSCH (ANP) – `
+DATELINE = re.compile(
+    rf"(?P<place>[{_UPPER}'][{_UPPER}'.\-/ ]*?[{_UPPER}.])"
+    r"\s*\((?P<agencies>[A-Za-z][\w.&' ]*(?:/[A-Za-z][\w.&' ]*)*)\)"
+    r"\s*[-–—]\s+"
+)
+
+
+@dataclass(frozen=True)
+class Dateline:
+    place: str
+    agencies: list[str]
+    rest: str  # the paragraph after the dateline
+
+
+def parse_dateline(paragraph: str) -> Dateline | None:
+    """The dateline at the start of a paragraph, or None when the paragraph has none."""
+    match = DATELINE.match(paragraph)
+    if not match:
+        return None
+    agencies = [a.strip() for a in match["agencies"].split("/") if a.strip()]
+    return Dateline(place=match["place"].strip(), agencies=agencies, rest=paragraph[match.end() :].strip())
+
+
+# Relative and absolute ages as Dutch sites print them under a teaser.
+_MONTHS = {
+    "jan": 1, "feb": 2, "mrt": 3, "maa": 3, "apr": 4, "mei": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "okt": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_UNIT_MINUTES = {
+    "minuut": 1,
+    "minuten": 1,
+    "min": 1,
+    "uur": 60,
+    "dag": 1440,
+    "dagen": 1440,
+    "week": 10080,
+    "weken": 10080,
+}
+_TIME = r"(?P<hh>[01]?\d|2[0-3])[:.](?P<mm>[0-5]\d)"
+AGE = re.compile(
+    r"(?:"
+    r"(?P<just>zojuist|net geplaatst)"
+    r"|(?P<n>\d{1,4}|een)\s+(?P<unit>minuut|minuten|min\.?|uur|dagen|dag|weken|week)\s+geleden"
+    rf"|(?P<yesterday>gisteren)(?:,?\s+(?:om\s+)?{_TIME.replace('hh', 'yh').replace('mm', 'ym')})?"
+    r"|(?P<day>[0-3]?\d)[ -](?P<month>jan|feb|mrt|maa|apr|mei|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?[ -](?P<year>\d{4})"
+    rf"(?:,?\s+(?:om\s+)?{_TIME.replace('hh', 'dh').replace('mm', 'dm')})?"
+    r"|(?P<nday>[0-3]?\d)-(?P<nmonth>[01]?\d)-(?P<nyear>\d{4})"
+    rf"|{_TIME}"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def parse_age(age_text: str, reference: datetime | None = None) -> int | None:
+    """Minutes between a printed age and the moment the page was captured; None when it cannot be read.
+
+    Relative ages (`zojuist`, `7 minuten geleden`, `1 uur geleden`) need no reference. `gisteren 14:05`,
+    a bare `14:05` and absolute dates need the capture time as `reference`; without it they give None
+    rather than a guess.
+    """
+    match = AGE.fullmatch(age_text.strip())
+    if not match:
+        return None
+    if match["just"]:
+        return 0
+    if match["unit"]:
+        n = 1 if match["n"].lower() == "een" else int(match["n"])
+        return n * _UNIT_MINUTES[match["unit"].lower().rstrip(".")]
+    if reference is None:
+        return None
+    if match["yesterday"]:
+        day = reference - timedelta(days=1)
+        if match["yh"] is None:
+            return int((reference - day.replace(hour=12, minute=0, second=0, microsecond=0)).total_seconds() // 60)
+        moment = day.replace(hour=int(match["yh"]), minute=int(match["ym"]), second=0, microsecond=0)
+    elif match["month"]:
+        moment = datetime(int(match["year"]), _MONTHS[match["month"][:3].lower()], int(match["day"]))
+        if match["dh"] is not None:
+            moment = moment.replace(hour=int(match["dh"]), minute=int(match["dm"]))
+    elif match["nmonth"]:
+        try:
+            moment = datetime(int(match["nyear"]), int(match["nmonth"]), int(match["nday"]))
+        except ValueError:
+            return None
+    else:  # a bare time of day: today, or yesterday when that time has not come yet
+        moment = reference.replace(hour=int(match["hh"]), minute=int(match["mm"]), second=0, microsecond=0)
+        if moment > reference:
+            moment -= timedelta(days=1)
+    minutes = int((reference - moment).total_seconds() // 60)
+    return minutes if minutes >= 0 else None
+
+
+# An age that starts a line: alone, or glued to the next teaser's dateline (`1 uur geledenKYIV (ANP) - `).
+AGE_AT_LINE_START = re.compile(rf"^(?P<age>(?i:{AGE.pattern}))(?=$|\s*[{_UPPER}'])", re.MULTILINE)
+# An age left at the end of a paragraph, after its last sentence: `… gemeten. 1 uur geleden`.
+TRAILING_AGE = re.compile(rf"[.!?\"”’)]\s*(?i:{AGE.pattern})$")
+
+# Headings that open a page's rail of teasers; everything below one belongs to the rail, not the article.
+RAIL_HEADING = re.compile(
+    r"^(?:Meer uit|Meer over|Meer nieuws uit|Ook in)\s+(?P<section>[\w'’ -]{2,40})$"
+    r"|^(?P<generic>Meer nieuws|Meest gelezen|Meest bekeken|Gerelateerde artikelen|Gerelateerd nieuws|Net binnen"
+    r"|Het laatste nieuws)\s*:?$",
+    re.IGNORECASE,
+)
+
+# Lines that are site chrome, never article text: webmail and login prompts, cookie walls, share bars.
+BOILERPLATE_LINE = re.compile(
+    r"^(?:"
+    r"webmail|kies je webmail|.*\bwebmail aanbiedt\b.*|inloggen|log ?in|registreren|mijn account"
+    r"|(?:wij|we) gebruiken cookies.*|.*\bcookie(?:s|instellingen|beleid|voorkeuren)\b.*akkoord.*|accepteer(?: alle)? cookies"
+    r"|cookie-?instellingen|deel (?:dit )?(?:artikel|bericht)|delen via.*|deel op (?:facebook|x|twitter|whatsapp|linkedin)"
+    r"|advertentie|lees verder na de advertentie|abonneer(?: je)?.*|word abonnee.*|download (?:de|onze) app.*"
+    r")$",
+    re.IGNORECASE,
+)
+
+# `date 2022-01` and friends: a metadata prefix some dumps put before the first paragraph.
+METADATA_DATE_PREFIX = re.compile(
+    r"^\s*(?:date|datum|published)\s*:?\s+(?P<date>\d{4}-\d{2}(?:-\d{2})?(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)\s*",
+    re.IGNORECASE,
+)
+
+
+def parse_metadata_date(value: str) -> datetime:
+    """`2022-01` → 2022-01-01; `2022-01-07` and ISO date-times as written."""
+    if len(value) == 7:
+        value += "-01"
+    return datetime.fromisoformat(value.replace(" ", "T"))
