@@ -19,6 +19,8 @@ _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"[ \t\u00a0]+")
 TITLE_MAX_CHARS = 200
 TITLE_MAX_WORDS = 30
+# Fewer words than this from an HTML page is navigation the extractor fell back on, not an article.
+MIN_HTML_ARTICLE_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def clean_html_page(html: str) -> Article:
     document = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
     )
-    if document is None or not document.text:
+    if document is None or len(_WORD.findall(document.text or "")) < MIN_HTML_ARTICLE_WORDS:
         return Article(title=None, dateline=None)
     article = clean_text_page(document.text, title=document.title or None)
     if article.published_at is None and document.date:

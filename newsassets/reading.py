@@ -135,10 +135,14 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError as exc:
             from charset_normalizer import from_bytes
 
-            best = from_bytes(data).best()
+            matches = from_bytes(data)
+            best = matches.best()
             if best is None:
                 raise exc
-            text = str(best)
+            # Dutch pages that are not UTF-8 are windows-1252: prefer it over an equally plausible
+            # Central European code page, which short Dutch text cannot tell apart.
+            western = next((m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos + 0.1), None)
+            text = str(western or best)
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 

@@ -1,0 +1,46 @@
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from newsassets.pipeline.resources import NewsStore, RawFolder
+from newsassets.reading import decode_text
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = PROJECT_ROOT / "data" / "raw"
+# The capture time the tests give every seed page, so that ages and dates are exact.
+FETCHED_AT = datetime(2026, 1, 24, 12, 0)
+
+
+def seed_path(key: str) -> Path:
+    """The bundled seed page whose name starts with `key` ('000' … '004')."""
+    (path,) = SEED_DIR.glob(f"{key}_*.txt")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, str]:
+    """The five seed pages' decoded text, by key."""
+    return {key: decode_text(seed_path(key).read_bytes()) for key in ("000", "001", "002", "003", "004")}
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A temporary copy of the seed pages."""
+    target = tmp_path / "raw"
+    shutil.copytree(SEED_DIR, target)
+    return target
+
+
+@pytest.fixture
+def resources(tmp_path: Path, raw_dir: Path) -> dict[str, object]:
+    return {"raw_folder": RawFolder(path=str(raw_dir)), "store": NewsStore(database=str(tmp_path / "news.duckdb"))}
+
+
+def materialise(resources: dict[str, object], instance=None):
+    """Run every asset and check in process, as `dagster asset materialize --select '*'` would."""
+    from newsassets.definitions import build_definitions
+
+    job = build_definitions(resources).resolve_job_def("refresh_news")
+    return job.execute_in_process(instance=instance, raise_on_error=False)

@@ -1,0 +1,79 @@
+import dagster as dg
+
+import newsassets
+from newsassets.definitions import build_definitions
+from newsassets.pipeline.automation import raw_folder_changed
+from newsassets.pipeline.resources import RawFolder
+
+ASSET_KEYS = {"raw_documents", "articles", "teasers", "dedup_clusters"}
+
+
+def test_module_exposes_loadable_definitions():
+    dg.Definitions.validate_loadable(newsassets.defs)
+    graph = newsassets.defs.resolve_asset_graph()
+    assert {key.to_user_string() for key in graph.get_all_asset_keys()} == ASSET_KEYS
+
+
+def test_lineage_runs_raw_to_articles_and_teasers_to_clusters():
+    graph = newsassets.defs.resolve_asset_graph()
+    parents = {
+        key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+    assert parents == {
+        "raw_documents": set(),
+        "articles": {"raw_documents"},
+        "teasers": {"raw_documents"},
+        "dedup_clusters": {"articles", "teasers"},
+    }
+
+
+def test_every_asset_and_check_is_described_and_kinded():
+    graph = newsassets.defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description and len(node.description) > 40
+        assert {"python", "duckdb"} <= set(node.kinds)
+        assert node.group_name == "news"
+    check_keys = graph.asset_check_keys
+    assert len(check_keys) == 9
+    assert {k.asset_key.to_user_string() for k in check_keys} == ASSET_KEYS
+    for key in check_keys:
+        assert graph.get_check_spec(key).description
+
+
+def test_job_schedule_and_sensor():
+    job = newsassets.defs.resolve_job_def("refresh_news")
+    assert len(job.asset_layer.asset_graph.asset_check_keys) == 9
+    schedule = newsassets.defs.resolve_schedule_def("daily_refresh")
+    assert schedule.cron_schedule == "0 6 * * *" and schedule.execution_timezone == "UTC"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    sensor = newsassets.defs.resolve_sensor_def("raw_folder_changed")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEWSASSETS_RAW_DIR", "elsewhere/raw")
+    monkeypatch.setenv("NEWSASSETS_DB_PATH", str(tmp_path / "x.duckdb"))
+    resources = build_definitions().resources
+    assert resources["raw_folder"].root() == newsassets.settings.PROJECT_ROOT / "elsewhere" / "raw"
+    assert resources["store"].path() == tmp_path / "x.duckdb"
+
+
+def test_sensor_runs_once_per_change_of_the_raw_folder(tmp_path):
+    (tmp_path / "a.txt").write_text("een")
+    raw_folder = RawFolder(path=str(tmp_path))
+
+    def tick(cursor):
+        with dg.build_sensor_context(cursor=cursor, resources={"raw_folder": raw_folder}) as context:
+            return raw_folder_changed(context)
+
+    first = tick(None)
+    assert len(first.run_requests) == 1 and first.run_requests[0].run_key == first.cursor
+    assert isinstance(tick(first.cursor), dg.SkipReason)
+    (tmp_path / "b.txt").write_text("twee")
+    second = tick(first.cursor)
+    assert len(second.run_requests) == 1 and second.cursor != first.cursor
+    assert isinstance(tick(second.cursor), dg.SkipReason)
+    missing = dg.build_sensor_context(resources={"raw_folder": RawFolder(path=str(tmp_path / "nope"))})
+    assert isinstance(raw_folder_changed(missing), dg.SkipReason)

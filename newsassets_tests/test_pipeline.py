@@ -1,0 +1,170 @@
+"""End to end: every asset and check over a temporary copy of the seeds, then the facts of the pipeline issue."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from newsassets.pipeline.resources import NewsStore, RawFolder
+
+from .conftest import PROJECT_ROOT, materialise
+
+TABLES = ["raw_documents", "articles", "teasers", "dedup_clusters"]
+
+
+def query(database, sql, *params):
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.execute(sql, list(params)).fetchall()
+
+
+def doc_ids(database):
+    return {path[:3]: doc_id for path, doc_id in query(database, "SELECT source_path, doc_id FROM raw_documents")}
+
+
+def assert_seed_facts(database):
+    docs = doc_ids(database)
+    one = lambda sql, *p: query(database, sql, *p)[0]  # noqa: E731
+    article = lambda key, column: one(f"SELECT {column} FROM articles WHERE doc_id = ?", docs[key])[0]  # noqa: E731
+
+    assert one("SELECT count(*), count(*) FILTER (WHERE status = 'ok') FROM raw_documents") == (5, 5)
+    assert one("SELECT count(*), count(DISTINCT doc_id) FROM articles") == (5, 5)
+    assert article("000", "title") == "Russen boos om 'lompe' waarschuwing Amerikaanse minister Blinken"
+    assert article("002", "title") == "Lavrov hoopt dat spanningen afnemen na gesprek met Blinken"
+    assert (article("000", "dateline"), article("000", "agencies")) == ("MOSKOU", ["ANP", "DPA", "BLOOMBERG"])
+    assert article("002", "dateline") == "GENÈVE"
+    leaks = (
+        "lower(coalesce(title, '') || body) SIMILAR TO '.*(webmail|meer uit buitenland|bijna 6000 gebouwen|geleden).*'"
+    )
+    assert one(f"SELECT count(*) FROM articles WHERE {leaks}") == (0,)
+    assert article("001", "body").count("Kazachstan riep de hulp in van het CSTO") == 1
+    assert not article("001", "body").lower().startswith("date")
+    assert str(article("001", "published_at")).startswith("2022-01")
+
+    assert dict(query(database, "SELECT doc_id, count(*) FROM teasers GROUP BY 1")) == {
+        docs[k]: 7 for k in ("000", "002", "003", "004")
+    }
+    assert one("SELECT count(*) FROM teasers WHERE age_text IS NULL OR age_minutes IS NULL") == (0,)
+    first_000 = one(
+        "SELECT dateline, agencies, age_minutes, text FROM teasers WHERE doc_id = ? AND position = 1", docs["000"]
+    )
+    assert first_000[:3] == ("KYIV", ["ANP", "RTR"], 60)
+    assert first_000[3].startswith("Bijna 6000 gebouwen") and first_000[3].endswith("gemeten.")
+    assert one(
+        "SELECT title, dateline, agencies, age_minutes FROM teasers WHERE doc_id = ? AND position = 1", docs["002"]
+    ) == (
+        "Witte Huis verwerpt kritiek op Trumps uitspraken over NAVO",
+        "WASHINGTON",
+        ["ANP", "AFP"],
+        7,
+    )
+    assert one("SELECT dateline FROM teasers WHERE doc_id = ? AND position = 5", docs["003"]) == (
+        "WASHINGTON/ABU DHABI",
+    )
+    assert one(
+        "SELECT count(*) FROM teasers t JOIN raw_documents r USING (doc_id) "
+        "WHERE t.published_at <> r.fetched_at - to_minutes(t.age_minutes)"
+    ) == (0,)
+
+    assert one("SELECT count(*), count(DISTINCT (item_kind, item_id)) FROM dedup_clusters") == (33, 33)
+    sizes = "SELECT list_sort(list(n)) FROM (SELECT count(*) AS n FROM dedup_clusters WHERE item_kind = ? GROUP BY cluster_id)"
+    assert one(sizes, "article") == ([1, 1, 1, 2],)
+    assert one(sizes, "teaser") == ([1] * 20 + [2] * 4,)
+    assert one(
+        "SELECT count(DISTINCT cluster_id) FROM dedup_clusters c JOIN articles a ON c.item_id = a.article_id WHERE a.doc_id IN (?, ?)",
+        docs["000"],
+        docs["001"],
+    ) == (1,)
+    shared = query(
+        database,
+        "SELECT list_sort(list(t.doc_id)) FROM dedup_clusters c JOIN teasers t ON c.item_id = t.teaser_id "
+        "WHERE c.cluster_size = 2 GROUP BY c.cluster_id",
+    )
+    assert sorted(shared) == [(sorted([docs["000"], docs["002"]]),)] * 4
+
+
+def snapshot(database):
+    return {table: query(database, f"SELECT * FROM {table} ORDER BY ALL") for table in TABLES}
+
+
+def test_all_assets_and_checks_on_the_seeds(resources):
+    result = materialise(resources)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == 9 and all(e.passed for e in evaluations)
+    assert_seed_facts(resources["store"].database)
+
+    materialisations = {
+        m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("raw_documents")
+    }
+    assert materialisations["raw_documents"]["dagster/row_count"].value == 5
+    for node in TABLES:
+        (event,) = result.asset_materializations_for_node(node)
+        assert event.metadata["dagster/row_count"].value > 0
+        assert isinstance(event.metadata["preview"], dg.MarkdownMetadataValue)
+
+
+def test_rematerialising_gives_identical_tables(resources):
+    assert materialise(resources).success
+    before = snapshot(resources["store"].database)
+    assert materialise(resources).success
+    assert snapshot(resources["store"].database) == before
+
+
+def test_bad_files_are_rejected_rows_and_the_run_still_succeeds(resources, raw_dir):
+    (raw_dir / "empty.txt").write_bytes(b"")
+    (raw_dir / "nested").mkdir()
+    (raw_dir / "nested" / "junk.txt").write_bytes(bytes(range(32)) * 10)
+    result = materialise(resources)
+    assert result.success
+    database = resources["store"].database
+    assert query(database, "SELECT source_path, error FROM raw_documents WHERE status = 'rejected' ORDER BY 1") == [
+        ("empty.txt", "empty file"),
+        ("nested/junk.txt", "binary content, not a text or HTML page"),
+    ]
+    assert query(database, "SELECT count(*) FROM articles") == [(5,)]
+    (event,) = result.asset_materializations_for_node("raw_documents")
+    assert (event.metadata["ok"].value, event.metadata["rejected"].value) == (5, 2)
+
+
+def test_a_missing_raw_folder_fails_with_a_clear_message(tmp_path):
+    resources = {
+        "raw_folder": RawFolder(path=str(tmp_path / "nowhere")),
+        "store": NewsStore(database=str(tmp_path / "x.duckdb")),
+    }
+    result = materialise(resources)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "does not exist" in str(failure.step_failure_data.error.message) or "does not exist" in str(
+        failure.step_failure_data.user_failure_data
+    )
+
+
+def test_progress_is_logged_with_rate_and_eta(resources):
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialise(resources, instance=instance)
+    logs = [e.user_message for e in instance.all_logs(result.run_id) if e.user_message]
+    assert any(m.startswith("raw files: 5/5 in") and "/s, ETA" in m for m in logs)
+
+
+@pytest.mark.slow
+def test_dagster_cli_materialises_everything(tmp_path, raw_dir):
+    database = tmp_path / "cli.duckdb"
+    env = {**os.environ, "NEWSASSETS_RAW_DIR": str(raw_dir), "NEWSASSETS_DB_PATH": str(database)}
+    env.pop("DAGSTER_HOME", None)
+    dagster = Path(sys.executable).with_name("dagster")
+    completed = subprocess.run(
+        [str(dagster), "asset", "materialize", "--select", "*", "-m", "newsassets"],
+        cwd=tmp_path,  # any working directory: paths come from the environment or the project root
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "RUN_SUCCESS" in completed.stderr
+    assert_seed_facts(database)
+    assert PROJECT_ROOT.joinpath("data", "raw").is_dir()

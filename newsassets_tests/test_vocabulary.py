@@ -1,0 +1,91 @@
+from datetime import datetime
+
+import pytest
+
+from newsassets.vocabulary import (
+    AGE_AT_LINE_START,
+    BOILERPLATE_LINE,
+    RAIL_HEADING,
+    parse_age,
+    parse_dateline,
+    parse_metadata_date,
+)
+
+REFERENCE = datetime(2026, 1, 24, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "place", "agencies", "rest"),
+    [
+        ("MOSKOU (ANP/DPA/BLOOMBERG) - De Amerikaanse", "MOSKOU", ["ANP", "DPA", "BLOOMBERG"], "De Amerikaanse"),
+        ("GENÈVE (ANP/RTR/AFP) - De Russische", "GENÈVE", ["ANP", "RTR", "AFP"], "De Russische"),
+        ("WASHINGTON/ABU DHABI (ANP/AFP) - De volgende", "WASHINGTON/ABU DHABI", ["ANP", "AFP"], "De volgende"),
+        ("DEN HAAG (ANP) – Het kabinet", "DEN HAAG", ["ANP"], "Het kabinet"),
+        ("'S-HERTOGENBOSCH (ANP) - Een", "'S-HERTOGENBOSCH", ["ANP"], "Een"),
+    ],
+)
+def test_parse_dateline_reads_place_agencies_and_rest(paragraph, place, agencies, rest):
+    dateline = parse_dateline(paragraph)
+    assert dateline is not None
+    assert (dateline.place, dateline.agencies, dateline.rest) == (place, agencies, rest)
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    ["De NAVO (in Brussel) - zegt", "Grap", "Het ANP (ANP) meldt", "moskou (ANP) - kleine letters", ""],
+)
+def test_parse_dateline_is_none_for_ordinary_text(paragraph):
+    assert parse_dateline(paragraph) is None
+
+
+@pytest.mark.parametrize(
+    ("age_text", "minutes"),
+    [
+        ("zojuist", 0),
+        ("1 minuut geleden", 1),
+        ("7 minuten geleden", 7),
+        ("1 uur geleden", 60),
+        ("11 uur geleden", 660),
+        ("een uur geleden", 60),
+        ("2 dagen geleden", 2880),
+        ("gisteren 14:05", 21 * 60 + 55),
+        ("gisteren om 09.30", 26 * 60 + 30),
+        ("11:30", 30),
+        ("14:05", 21 * 60 + 55),  # a time later than the capture is yesterday's
+        ("23 jan 2026 14:05", 21 * 60 + 55),
+        ("23-01-2026", 36 * 60),
+    ],
+)
+def test_parse_age_reads_every_dutch_form(age_text, minutes):
+    assert parse_age(age_text, REFERENCE) == minutes
+
+
+def test_parse_age_needs_a_reference_for_clock_times_and_never_guesses():
+    assert parse_age("1 uur geleden") == 60
+    assert parse_age("gisteren 14:05") is None
+    assert parse_age("14:05") is None
+    assert parse_age("ooit") is None
+    assert parse_age("31-02-2026", REFERENCE) is None
+    assert parse_age("25 jan 2026", REFERENCE) is None  # after the capture: not an age
+
+
+def test_age_at_line_start_splits_glued_ages_but_not_running_text():
+    assert AGE_AT_LINE_START.match("1 uur geledenKYIV (ANP/RTR) - Rusland")["age"] == "1 uur geleden"
+    assert AGE_AT_LINE_START.match("11 uur geleden")["age"] == "11 uur geleden"
+    assert AGE_AT_LINE_START.match("2 dagen geleden zei hij dat") is None
+
+
+def test_rail_headings_and_boilerplate():
+    assert RAIL_HEADING.match("Meer uit Buitenland")["section"] == "Buitenland"
+    assert RAIL_HEADING.match("Meer uit Binnenland")["section"] == "Binnenland"
+    assert RAIL_HEADING.match("Meest gelezen")["generic"] == "Meest gelezen"
+    assert RAIL_HEADING.match("Meer uit de hand gelopen protesten in Kazachstan leidden tot") is None
+    for line in ["Webmail", "Kies je webmail", "Omdat ZeelandNet ook DELTA webmail aanbiedt, vragen we je iets."]:
+        assert BOILERPLATE_LINE.match(line)
+    assert BOILERPLATE_LINE.match("De webmail van het ministerie lag eruit, zei de woordvoerder.") is None
+
+
+def test_metadata_date():
+    assert parse_metadata_date("2022-01") == datetime(2022, 1, 1)
+    assert parse_metadata_date("2022-01-07") == datetime(2022, 1, 7)
+    assert parse_metadata_date("2022-01-07 08:15") == datetime(2022, 1, 7, 8, 15)
