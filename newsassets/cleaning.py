@@ -13,7 +13,15 @@ from datetime import datetime
 from functools import cache
 
 from newsassets.teasers import split_rail
-from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, parse_dateline, parse_metadata_date
+from newsassets.vocabulary import (
+    AGE_AT_LINE_START,
+    BOILERPLATE_LINE,
+    METADATA_DATE_PREFIX,
+    RAIL_HEADING,
+    TRAILING_AGE,
+    parse_dateline,
+    parse_metadata_date,
+)
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"[ \t\u00a0]+")
@@ -121,3 +129,16 @@ def _language_identifier():  # the model takes a moment to load: once per proces
     import py3langid
 
     return py3langid
+
+
+def leakage_in(paragraph: str) -> str | None:
+    """What kind of leaked page furniture a body paragraph is, or None for article text."""
+    if BOILERPLATE_LINE.match(paragraph):
+        return "boilerplate"
+    if RAIL_HEADING.match(paragraph):
+        return "teaser rail heading"
+    if AGE_AT_LINE_START.match(paragraph) or TRAILING_AGE.search(paragraph):
+        return "teaser age"
+    if parse_dateline(paragraph):
+        return "teaser dateline"
+    return None

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import dagster as dg
 
-from newsassets.pipeline.assets import articles, dedup_clusters, raw_documents, teasers
+from newsassets.pipeline import articles, dedup_clusters, raw_documents, teasers
 from newsassets.pipeline.automation import daily_refresh, raw_folder_changed, refresh_news
-from newsassets.pipeline.checks import ALL_CHECKS
 from newsassets.pipeline.resources import default_resources
 
-ASSETS = [raw_documents, articles, teasers, dedup_clusters]
+ASSETS = [raw_documents.raw_documents, articles.articles, teasers.teasers, dedup_clusters.dedup_clusters]
+CHECKS = [*raw_documents.CHECKS, *articles.CHECKS, *teasers.CHECKS, *dedup_clusters.CHECKS]
 
 
 def build_definitions(resources: dict[str, object] | None = None) -> dg.Definitions:
     """The project's definitions; tests pass their own resources to point at temporary folders."""
     return dg.Definitions(
         assets=ASSETS,
-        asset_checks=ALL_CHECKS,
+        asset_checks=CHECKS,
         jobs=[refresh_news],
         schedules=[daily_refresh],
         sensors=[raw_folder_changed],

@@ -5,7 +5,9 @@ import shutil
 import duckdb
 import pytest
 
-from newsassets.pipeline import checks
+from newsassets.cleaning import leakage_in
+from newsassets.definitions import CHECKS
+from newsassets.pipeline.raw_documents import every_raw_file_accounted_for
 from newsassets.pipeline.resources import NewsStore
 
 from .conftest import materialise
@@ -48,7 +50,7 @@ def run(check, resources):
     return check(**wanted)
 
 
-@pytest.mark.parametrize("check", checks.ALL_CHECKS, ids=lambda c: c.check_key.name)
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.check_key.name)
 def test_every_check_passes_on_the_seeds(check, seeded):
     result = run(check, seeded)
     assert result.passed, result.metadata
@@ -67,7 +69,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("check", checks.ALL_CHECKS, ids=lambda c: c.check_key.name)
+@pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.check_key.name)
 def test_every_check_fails_on_bad_data_and_names_the_rows(check, broken):
     result = run(check, broken(CASES[check.check_key.name]))
     assert not result.passed
@@ -82,21 +84,21 @@ def test_a_new_file_on_disk_is_reported_as_not_read(seeded, broken, tmp_path):
     shutil.copytree(seeded["raw_folder"].path, raw)
     (raw / "late.txt").write_text("nieuw")
     resources = broken("SELECT 1")
-    result = checks.every_raw_file_accounted_for(raw_folder=RawFolder(path=str(raw)), store=resources["store"])
+    result = every_raw_file_accounted_for(raw_folder=RawFolder(path=str(raw)), store=resources["store"])
     assert not result.passed and "late.txt" in result.metadata["examples"].value
 
 
 def test_teaser_completeness_only_warns_the_others_block():
-    assert {c.check_key.name for c in checks.ALL_CHECKS if not c.check_specs_by_output_name} == set()
-    blocking = {spec.name: spec.blocking for c in checks.ALL_CHECKS for spec in c.check_specs}
+    assert {c.check_key.name for c in CHECKS if not c.check_specs_by_output_name} == set()
+    blocking = {spec.name: spec.blocking for c in CHECKS for spec in c.check_specs}
     assert not blocking.pop("teasers_complete")
     assert all(blocking.values())
 
 
 def test_leakage_in_recognises_each_kind():
-    assert checks.leakage_in("Kies je webmail") == "boilerplate"
-    assert checks.leakage_in("Meer uit Buitenland") == "teaser rail heading"
-    assert checks.leakage_in("1 uur geledenKYIV (ANP/RTR) - Bijna") == "teaser age"
-    assert checks.leakage_in("de stad is -12 graden gemeten. 1 uur geleden") == "teaser age"
-    assert checks.leakage_in("KYIV (ANP/RTR) - Bijna 6000 gebouwen") == "teaser dateline"
-    assert checks.leakage_in("Twee dagen geleden zei hij dat het goed ging.") is None
+    assert leakage_in("Kies je webmail") == "boilerplate"
+    assert leakage_in("Meer uit Buitenland") == "teaser rail heading"
+    assert leakage_in("1 uur geledenKYIV (ANP/RTR) - Bijna") == "teaser age"
+    assert leakage_in("de stad is -12 graden gemeten. 1 uur geleden") == "teaser age"
+    assert leakage_in("KYIV (ANP/RTR) - Bijna 6000 gebouwen") == "teaser dateline"
+    assert leakage_in("Twee dagen geleden zei hij dat het goed ging.") is None

@@ -2,8 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from newsassets.cleaning import clean_html_page, clean_page, clean_text_page, looks_like_title
-from newsassets.pipeline.checks import leakage_in
+from newsassets.cleaning import clean_html_page, clean_page, clean_text_page, leakage_in, looks_like_title
 from newsassets.teasers import extract_teasers
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import dagster as dg
+import duckdb
 
+GROUP = "news"
+KINDS = {"python", "duckdb"}
+LOG_EVERY = 1000  # documents between progress lines
 PREVIEW_ROWS = 5
 PREVIEW_CHARS = 60
 
@@ -36,3 +40,18 @@ def _cell(value: object) -> str:
     if len(text) > PREVIEW_CHARS:
         text = text[: PREVIEW_CHARS - 1] + "…"
     return text.replace("|", "\\|")
+
+
+def check_result(
+    problems: Sequence[dict], columns: Sequence[str], severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
+    metadata: dict[str, object] = {"problems": len(problems)}
+    if problems:
+        metadata["examples"] = markdown_preview(problems, columns, limit=10)
+    return dg.AssetCheckResult(passed=not problems, severity=severity, metadata=metadata)
+
+
+def rows_as_dicts(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> list[dict]:
+    cursor = conn.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

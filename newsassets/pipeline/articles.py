@@ -1,0 +1,112 @@
+"""The articles stage: ok raw documents → cleaned `articles`, and their checks."""
+
+from collections import Counter
+from dataclasses import asdict
+
+import dagster as dg
+
+from newsassets.cleaning import clean_page, leakage_in
+from newsassets.ids import stable_id
+from newsassets.progress import Progress
+from newsassets.store import replace_table
+
+from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .raw_documents import raw_documents
+from .resources import NewsStore
+
+
+@dg.asset(
+    deps=[raw_documents],
+    group_name=GROUP,
+    kinds=KINDS,
+    description=(
+        "One cleaned article per ok raw document: title, dateline and agencies of `PLACE (ANP/…) - `, "
+        "publication date, language and a body without site chrome, repeated titles or captions, metadata "
+        "prefixes or the teaser rail. Paragraphs are separated by blank lines."
+    ),
+)
+def articles(context: dg.AssetExecutionContext, store: NewsStore) -> dg.MaterializeResult:
+    with store.connect(read_only=True) as conn:
+        documents = conn.execute(
+            "SELECT doc_id, source_format, content FROM raw_documents WHERE status = 'ok' ORDER BY doc_id"
+        ).fetchall()
+    progress = Progress(len(documents), context.log.info, "articles", LOG_EVERY)
+    rows = []
+    for doc_id, source_format, content in documents:
+        article = clean_page(content, source_format)
+        rows.append({"article_id": stable_id("article", doc_id), "doc_id": doc_id, **asdict(article)})
+        progress.advance()
+    with store.connect() as conn:
+        replace_table(conn, "articles", rows)
+    words = [row["word_count"] for row in rows]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(rows),
+            "with_title": sum(row["title"] is not None for row in rows),
+            "with_dateline": sum(row["dateline"] is not None for row in rows),
+            "with_published_at": sum(row["published_at"] is not None for row in rows),
+            "mean_word_count": round(sum(words) / len(words), 1) if words else 0.0,
+            "languages": counts_markdown(Counter(str(row["language"]) for row in rows), "language"),
+            "preview": markdown_preview(rows, ["doc_id", "title", "dateline", "agencies", "word_count", "lede"]),
+        }
+    )
+
+
+@dg.asset_check(
+    asset=articles,
+    blocking=True,
+    description="Exactly one article per ok raw document, unique article_ids, and no article without a document.",
+)
+def one_article_per_ok_document(store: NewsStore) -> dg.AssetCheckResult:
+    with store.connect(read_only=True) as conn:
+        problems = rows_as_dicts(
+            conn,
+            """
+            WITH a AS (SELECT doc_id, count(*) AS n, count(DISTINCT article_id) AS ids FROM articles GROUP BY 1),
+                 d AS (SELECT doc_id FROM raw_documents WHERE status = 'ok')
+            SELECT coalesce(a.doc_id, d.doc_id) AS doc_id, CASE
+                WHEN a.doc_id IS NULL THEN 'ok document without an article'
+                WHEN d.doc_id IS NULL THEN 'article without an ok document'
+                WHEN a.n > 1 THEN a.n || ' articles for one document'
+            END AS problem
+            FROM a FULL JOIN d USING (doc_id) WHERE problem IS NOT NULL
+            UNION ALL
+            SELECT any_value(doc_id), 'article_id ' || article_id || ' used ' || count(*) || ' times'
+            FROM articles GROUP BY article_id HAVING count(*) > 1
+            ORDER BY 1
+            """,
+        )
+    return check_result(problems, ["doc_id", "problem"])
+
+
+@dg.asset_check(asset=articles, blocking=True, description="Every article has a body with words in it.")
+def article_bodies_non_empty(store: NewsStore) -> dg.AssetCheckResult:
+    with store.connect(read_only=True) as conn:
+        problems = rows_as_dicts(
+            conn,
+            "SELECT doc_id, title, 'empty body' AS problem FROM articles "
+            "WHERE coalesce(word_count, 0) = 0 OR trim(coalesce(body, '')) = '' ORDER BY doc_id",
+        )
+    return check_result(problems, ["doc_id", "title", "problem"])
+
+
+@dg.asset_check(
+    asset=articles,
+    blocking=True,
+    description=(
+        "No article title or body paragraph is site boilerplate (webmail, cookies, share bars), a teaser-rail "
+        "heading (`Meer uit …`), a teaser's age (`… geleden`) or a teaser's dateline paragraph."
+    ),
+)
+def no_boilerplate_or_teaser_leakage(store: NewsStore) -> dg.AssetCheckResult:
+    with store.connect(read_only=True) as conn:
+        rows = conn.execute("SELECT doc_id, title, body FROM articles ORDER BY doc_id").fetchall()
+    problems = []
+    for doc_id, title, body in rows:
+        for paragraph in [title or "", *(body or "").split("\n\n")]:
+            if problem := leakage_in(paragraph.strip()):
+                problems.append({"doc_id": doc_id, "problem": problem, "paragraph": paragraph})
+    return check_result(problems, ["doc_id", "problem", "paragraph"])
+
+
+CHECKS = [one_article_per_ok_document, article_bodies_non_empty, no_boilerplate_or_teaser_leakage]
