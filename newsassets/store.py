@@ -17,6 +17,8 @@ TABLES: dict[str, dict[str, str]] = {
         "status": "VARCHAR NOT NULL",
         "error": "VARCHAR",
         "content": "VARCHAR",
+        "url": "VARCHAR",
+        "site": "VARCHAR",
     },
     "articles": {
         "article_id": "VARCHAR NOT NULL",
@@ -29,6 +31,8 @@ TABLES: dict[str, dict[str, str]] = {
         "lede": "VARCHAR",
         "body": "VARCHAR",
         "word_count": "INTEGER",
+        "url": "VARCHAR",
+        "site": "VARCHAR",
     },
     "teasers": {
         "teaser_id": "VARCHAR NOT NULL",

@@ -1,0 +1,1 @@
+"""Evaluation commands that print figures: `python -m newsassets.evaluate {extraction,dedup} DIR`."""

@@ -1,0 +1,17 @@
+"""`python -m newsassets.evaluate extraction DIR` or `python -m newsassets.evaluate dedup DIR`."""
+
+import importlib
+import sys
+
+COMMANDS = {"extraction": "newsassets.evaluate.extraction", "dedup": "newsassets.evaluate.dedup"}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(f"usage: python -m newsassets.evaluate {{{','.join(COMMANDS)}}} DIR [options]", file=sys.stderr)
+        return 2
+    return importlib.import_module(COMMANDS[argv[0]]).main(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
