@@ -41,6 +41,8 @@ class Article:
     lede: str = ""
     body: str = ""
     word_count: int = 0
+    url: str | None = None  # as the page gives it (canonical link, og:url)
+    site: str | None = None  # the site's name as the page gives it
 
 
 def clean_page(content: str, source_format: str) -> Article:

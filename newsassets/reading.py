@@ -37,6 +37,8 @@ class RawDocument:
     status: str  # 'ok' or 'rejected'
     error: str | None
     content: str | None  # decoded, NFC, '\n' line ends; None when rejected
+    url: str | None = None
+    site: str | None = None
 
 
 def doc_id_for(source_path: str) -> str:

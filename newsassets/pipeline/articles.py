@@ -28,13 +28,15 @@ from .resources import NewsStore
 def articles(context: dg.AssetExecutionContext, store: NewsStore) -> dg.MaterializeResult:
     with store.connect(read_only=True) as conn:
         documents = conn.execute(
-            "SELECT doc_id, source_format, content FROM raw_documents WHERE status = 'ok' ORDER BY doc_id"
+            "SELECT doc_id, source_format, content, url, site FROM raw_documents WHERE status = 'ok' ORDER BY doc_id"
         ).fetchall()
     progress = Progress(len(documents), context.log.info, "articles", LOG_EVERY)
     rows = []
-    for doc_id, source_format, content in documents:
-        article = clean_page(content, source_format)
-        rows.append({"article_id": stable_id("article", doc_id), "doc_id": doc_id, **asdict(article)})
+    for doc_id, source_format, content, url, site in documents:
+        article = asdict(clean_page(content, source_format))
+        # the capture's own url and site win over what the page says about itself
+        article["url"], article["site"] = url or article["url"], site or article["site"]
+        rows.append({"article_id": stable_id("article", doc_id), "doc_id": doc_id, **article})
         progress.advance()
     with store.connect() as conn:
         replace_table(conn, "articles", rows)
