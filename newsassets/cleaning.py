@@ -8,10 +8,11 @@ prefixes and the teaser rail below the story.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
+from newsassets.html import extract_html
 from newsassets.teasers import split_rail
 from newsassets.vocabulary import (
     AGE_AT_LINE_START,
@@ -90,23 +91,13 @@ def clean_text_page(text: str, title: str | None = None) -> Article:
     )
 
 
-def clean_html_page(html: str) -> Article:
-    """Main text and metadata through trafilatura, then the same rules as for text dumps."""
-    import trafilatura
-
-    document = trafilatura.bare_extraction(
-        html, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
-    )
-    if document is None or len(_WORD.findall(document.text or "")) < MIN_HTML_ARTICLE_WORDS:
-        return Article(title=None, dateline=None)
-    article = clean_text_page(document.text, title=document.title or None)
-    if article.published_at is None and document.date:
-        try:
-            published_at = datetime.fromisoformat(document.date)
-        except ValueError:
-            published_at = None
-        article = Article(**{**article.__dict__, "published_at": published_at})
-    return article
+def clean_html_page(html: str, url: str | None = None) -> Article:
+    """Main text and metadata from `html.extract_html`, then the same rules as for text dumps."""
+    page = extract_html(html, url)
+    if len(_WORD.findall(page.text)) < MIN_HTML_ARTICLE_WORDS:
+        return Article(title=None, dateline=None, url=page.url, site=page.site)
+    article = clean_text_page(page.text, title=page.title)
+    return replace(article, published_at=article.published_at or page.published_at, url=page.url, site=page.site)
 
 
 def looks_like_title(paragraph: str) -> bool:
