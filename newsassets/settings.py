@@ -18,6 +18,8 @@ MAX_FILE_BYTES_VAR = "NEWSASSETS_MAX_FILE_BYTES"
 DEFAULT_RAW_DIR = "data/raw"
 DEFAULT_DB_PATH = "data/newsassets.duckdb"
 DEFAULT_MAX_FILE_BYTES = 25 * 1024 * 1024
+DOC_TIMEOUT_VAR = "NEWSASSETS_DOC_TIMEOUT_SECONDS"
+DEFAULT_DOC_TIMEOUT_SECONDS = 30.0
 
 
 def resolve_path(value: str | os.PathLike[str]) -> Path:
@@ -32,6 +34,15 @@ def raw_dir() -> Path:
 
 def db_path() -> Path:
     return resolve_path(os.environ.get(DB_PATH_VAR) or DEFAULT_DB_PATH)
+
+
+def doc_timeout_seconds() -> float:
+    """Seconds one document may take to clean before it is rejected; 0 turns the limit off."""
+    value = os.environ.get(DOC_TIMEOUT_VAR)
+    try:
+        return float(value) if value else DEFAULT_DOC_TIMEOUT_SECONDS
+    except ValueError as exc:
+        raise ValueError(f"{DOC_TIMEOUT_VAR} must be a number of seconds, got {value!r}") from exc
 
 
 def max_file_bytes() -> int:

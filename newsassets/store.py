@@ -10,6 +10,7 @@ TABLES: dict[str, dict[str, str]] = {
     "raw_documents": {
         "doc_id": "VARCHAR NOT NULL",
         "source_path": "VARCHAR NOT NULL",
+        "source_record": "VARCHAR",  # the record inside a multi-document file (WARC), else NULL
         "source_format": "VARCHAR NOT NULL",
         "content_sha256": "VARCHAR",
         "size_bytes": "BIGINT",

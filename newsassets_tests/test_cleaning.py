@@ -116,3 +116,28 @@ def test_html_page_through_trafilatura_then_the_same_rules():
 
 def test_html_without_text_gives_an_empty_article():
     assert clean_html_page("<html><body><nav>Home</nav></body></html>").body == ""
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PAGE_LINES = st.sampled_from(
+    [
+        "Meer uit Buitenland",
+        "KYIV (ANP/RTR) - Tekst.",
+        "1 uur geleden",
+        "Titel",
+        "",
+        " date 2022-01 Tekst",
+        "Webmail",
+        "Grap",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=500), st.lists(PAGE_LINES, max_size=15).map("\n".join)))
+def test_clean_text_page_never_raises_and_never_leaks_the_rail(text):
+    article = clean_text_page(text)
+    assert "Meer uit Buitenland" not in article.body
+    assert article.word_count >= 0

@@ -89,3 +89,26 @@ def test_metadata_date():
     assert parse_metadata_date("2022-01") == datetime(2022, 1, 1)
     assert parse_metadata_date("2022-01-07") == datetime(2022, 1, 7)
     assert parse_metadata_date("2022-01-07 08:15") == datetime(2022, 1, 7, 8, 15)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+AGE_WORDS = st.sampled_from(
+    ["zojuist", "geleden", "uur", "minuten", "gisteren", "jan", "14:05", "-", ":", " ", "2026", "7"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(AGE_WORDS, max_size=8).map(" ".join)), st.booleans())
+def test_parse_age_never_raises_and_never_goes_negative(text, with_reference):
+    minutes = parse_age(text, REFERENCE if with_reference else None)
+    assert minutes is None or minutes >= 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=120))
+def test_parse_dateline_never_raises(text):
+    dateline = parse_dateline(text)
+    if dateline is not None:
+        assert dateline.place and dateline.agencies and text.startswith(dateline.place[0])

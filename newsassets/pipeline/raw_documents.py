@@ -6,7 +6,8 @@ from dataclasses import asdict
 import dagster as dg
 
 from newsassets.progress import Progress
-from newsassets.reading import OK, find_raw_files, read_raw_document
+from newsassets.reading import OK, find_raw_files, read_raw_file
+from newsassets.screening import screen_document
 from newsassets.store import replace_table
 
 from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
@@ -17,8 +18,9 @@ from .resources import NewsStore, RawFolder
     group_name=GROUP,
     kinds=KINDS,
     description=(
-        "One row per file found under the raw folder: its stable `doc_id`, format, SHA-256, size, capture "
-        "time and decoded content, or status 'rejected' with a readable `error`. Nothing is dropped silently."
+        "One row per page found under the raw folder (per HTML response record for a WARC file): its stable "
+        "`doc_id`, format, SHA-256, size, capture time, url, site and decoded content, or status 'rejected' "
+        "with a readable `error`. Every file has at least one row: nothing is dropped silently."
     ),
 )
 def raw_documents(context: dg.AssetExecutionContext, raw_folder: RawFolder, store: NewsStore) -> dg.MaterializeResult:
@@ -29,7 +31,8 @@ def raw_documents(context: dg.AssetExecutionContext, raw_folder: RawFolder, stor
     progress = Progress(len(files), context.log.info, "raw files", LOG_EVERY)
     rows = []
     for path in files:
-        rows.append(asdict(read_raw_document(path, root, raw_folder.max_file_bytes)))
+        for document in read_raw_file(path, root, raw_folder.max_file_bytes):
+            rows.append(asdict(screen_document(document, raw_folder.doc_timeout_seconds)))
         progress.advance()
     with store.connect() as conn:
         replace_table(conn, "raw_documents", rows)
@@ -51,19 +54,26 @@ def raw_documents(context: dg.AssetExecutionContext, raw_folder: RawFolder, stor
 @dg.asset_check(
     asset=raw_documents,
     blocking=True,
-    description="Every file under the raw folder has exactly one row, and the table has no row for a file that is not there.",
+    description=(
+        "Every file under the raw folder has a row (one per page, one per record of a WARC), no page has two, "
+        "and the table has no row for a file that is not there."
+    ),
 )
 def every_raw_file_accounted_for(raw_folder: RawFolder, store: NewsStore) -> dg.AssetCheckResult:
     root = raw_folder.root()
     on_disk = {p.relative_to(root).as_posix() for p in find_raw_files(root)} if root.is_dir() else set()
     with store.connect(read_only=True) as conn:
-        counted = rows_as_dicts(conn, "SELECT source_path, count(*) AS n FROM raw_documents GROUP BY 1")
+        counted = rows_as_dicts(
+            conn,
+            "SELECT source_path, count(*) - count(DISTINCT coalesce(source_record, '')) + 1 AS n "
+            "FROM raw_documents GROUP BY 1",
+        )
     in_table = {row["source_path"]: row["n"] for row in counted}
     problems = [{"source_path": p, "problem": "file not in raw_documents"} for p in sorted(on_disk - in_table.keys())]
     problems += [
         {"source_path": p, "problem": "row for a file that is not there"} for p in sorted(in_table.keys() - on_disk)
     ]
-    problems += [{"source_path": p, "problem": f"{n} rows for one file"} for p, n in sorted(in_table.items()) if n > 1]
+    problems += [{"source_path": p, "problem": f"{n} rows for one page"} for p, n in sorted(in_table.items()) if n > 1]
     return check_result(problems, ["source_path", "problem"])
 
 

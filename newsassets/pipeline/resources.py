@@ -15,6 +15,7 @@ class RawFolder(dg.ConfigurableResource):
 
     path: str
     max_file_bytes: int = settings.DEFAULT_MAX_FILE_BYTES
+    doc_timeout_seconds: float = settings.DEFAULT_DOC_TIMEOUT_SECONDS
 
     def root(self) -> Path:
         return settings.resolve_path(self.path)
@@ -48,6 +49,10 @@ class NewsStore(dg.ConfigurableResource):
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     return {
-        "raw_folder": RawFolder(path=str(settings.raw_dir()), max_file_bytes=settings.max_file_bytes()),
+        "raw_folder": RawFolder(
+            path=str(settings.raw_dir()),
+            max_file_bytes=settings.max_file_bytes(),
+            doc_timeout_seconds=settings.doc_timeout_seconds(),
+        ),
         "store": NewsStore(database=str(settings.db_path())),
     }
