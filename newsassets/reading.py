@@ -26,6 +26,16 @@ HTML = "html"
 WARC = "warc"  # only on a rejected row for a whole WARC file; its documents are 'html'
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _WARC_SUFFIXES = (".warc", ".warc.gz")
+_WARC_RECORD_TYPES = {
+    "warcinfo",
+    "response",
+    "resource",
+    "request",
+    "metadata",
+    "revisit",
+    "conversion",
+    "continuation",
+}
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_SNIFF = (b"<!doctype html", b"<html", b"<head", b"<body")
 _SIDECAR_SUFFIX = ".meta.json"
@@ -160,7 +170,7 @@ def read_warc(path: Path, base: RawDocument, max_bytes: int) -> list[RawDocument
     from warcio.archiveiterator import ArchiveIterator
 
     documents: list[RawDocument] = []
-    records = 0
+    records = records_read = 0
     try:
         with path.open("rb") as stream:
             head = stream.read(64)
@@ -171,11 +181,14 @@ def read_warc(path: Path, base: RawDocument, max_bytes: int) -> list[RawDocument
             stream.seek(0)
             for record in ArchiveIterator(stream):
                 records += 1
+                if record.rec_type not in _WARC_RECORD_TYPES:
+                    raise ValueError(f"record {records} has no valid WARC-Type ({record.rec_type!r})")
                 document = _warc_document(record, base, max_bytes)
                 if document is not None:
                     documents.append(document)
+                records_read = records
     except Exception as exc:  # warcio raises many kinds of errors on damaged archives
-        documents.append(replace(base, source_format=WARC, error=f"corrupt WARC after {records} records: {exc}"))
+        documents.append(replace(base, source_format=WARC, error=f"corrupt WARC after {records_read} records: {exc}"))
         return documents
     if not documents:
         documents.append(

@@ -168,3 +168,78 @@ def test_dagster_cli_materialises_everything(tmp_path, raw_dir):
     assert "RUN_SUCCESS" in completed.stderr
     assert_seed_facts(database)
     assert PROJECT_ROOT.joinpath("data", "raw").is_dir()
+
+
+HTML_ARTICLE = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">
+<title>Kabinet presenteert plan voor dijkversterking</title></head><body>
+<nav><a href="/">Home</a></nav><article><h1>Kabinet presenteert plan voor dijkversterking</h1>
+<p>DEN HAAG (ANP) - Het kabinet trekt de komende tien jaar miljarden uit voor de versterking van dijken langs
+de grote rivieren en de kust. Dat staat in een plan dat de minister van Infrastructuur dinsdag presenteerde.</p>
+<p>Volgens het plan moeten ruim zeshonderd kilometer dijken worden aangepakt. Waterschappen krijgen meer geld
+en meer ruimte om zelf te bepalen welke dijken het eerst aan de beurt zijn.</p></article></body></html>"""
+
+
+def test_mixed_real_inputs_flow_through_the_same_assets(resources, raw_dir):
+    from .test_reading import write_warc
+
+    (raw_dir / "site").mkdir()
+    (raw_dir / "site" / "dijken.html").write_text(HTML_ARTICLE, encoding="cp1252", errors="strict")
+    (raw_dir / "site" / "dijken.html.meta.json").write_text(
+        '{"url": "https://www.pzc.nl/dijken", "fetched_at": "2026-01-20T10:00:00Z"}'
+    )
+    write_warc(
+        raw_dir / "crawl.warc.gz",
+        [
+            ("https://www.bndestem.nl/dijken", "text/html", HTML_ARTICLE.replace("tien", "twaalf").encode(), "200 OK"),
+            (
+                "https://www.bndestem.nl/menu",
+                "text/html",
+                b"<html><body><nav>Home | Nieuws</nav></body></html>",
+                "200 OK",
+            ),
+        ],
+        gzip_records=True,
+    )
+    (raw_dir / "empty.txt").write_bytes(b"")
+    (raw_dir / "webmail.txt").write_text("Webmail\n\nKies je webmail\n")
+    (raw_dir / "broken.warc").write_bytes(b"WARC/1.0\r\nContent-Length: 5000\r\n\r\nkort")
+    (raw_dir / "copy-of-003.txt").write_bytes(next(raw_dir.glob("003_*.txt")).read_bytes())
+
+    result = materialise(resources)
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    database = resources["store"].database
+    rejected = dict(
+        query(database, "SELECT source_path, split_part(error, ':', 1) FROM raw_documents WHERE status = 'rejected'")
+    )
+    assert rejected == {
+        "empty.txt": "empty file",
+        "webmail.txt": "no article",
+        "broken.warc": "corrupt WARC after 0 records",
+        "crawl.warc.gz": "no article",
+    }
+    (event,) = result.asset_materializations_for_node("raw_documents")
+    assert (event.metadata["ok"].value, event.metadata["rejected"].value) == (8, 4)
+    assert "no article" in event.metadata["rejected_by_reason"].value
+
+    html_rows = query(
+        database,
+        "SELECT a.title, a.dateline, a.url, a.site, r.fetched_at FROM articles a JOIN raw_documents r USING (doc_id) "
+        "WHERE a.dateline = 'DEN HAAG' ORDER BY a.url",
+    )
+    assert [row[:4] for row in html_rows] == [
+        ("Kabinet presenteert plan voor dijkversterking", "DEN HAAG", "https://www.bndestem.nl/dijken", "bndestem.nl"),
+        ("Kabinet presenteert plan voor dijkversterking", "DEN HAAG", "https://www.pzc.nl/dijken", "pzc.nl"),
+    ]
+    assert str(html_rows[1][4]) == "2026-01-20 10:00:00"
+    # the same page twice (a copy, and the same story crawled from another outlet): kept, and clustered together
+    same = query(
+        database,
+        "SELECT count(DISTINCT c.cluster_id), count(*) FROM dedup_clusters c JOIN articles a ON a.article_id = c.item_id "
+        "JOIN raw_documents r USING (doc_id) WHERE r.source_path IN ('copy-of-003.txt', (SELECT source_path FROM raw_documents WHERE source_path LIKE '003_%'))",
+    )
+    assert same == [(1, 2)]
+    assert query(
+        database,
+        "SELECT count(DISTINCT cluster_id) FROM dedup_clusters c JOIN articles a ON a.article_id = c.item_id WHERE a.dateline = 'DEN HAAG'",
+    ) == [(1,)]
