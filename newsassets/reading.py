@@ -55,6 +55,7 @@ class RawDocument:
     source_record: str | None = None  # WARC-Record-ID for a document from a WARC
     url: str | None = None
     site: str | None = None
+    file_signature: str | None = None  # size and mtime of the file when it was read: see `file_signature`
 
 
 def doc_id_for(source_path: str) -> str:
@@ -108,6 +109,7 @@ def read_raw_file(path: Path, raw_dir: Path, max_bytes: int) -> list[RawDocument
         stat = path.stat()
     except OSError as exc:
         return [replace(base, error=f"unreadable: {exc.strerror or exc}")]
+    base = replace(base, file_signature=file_signature(path))
     if path.is_dir():
         try:
             os.listdir(path)
@@ -225,6 +227,23 @@ def _warc_document(record, base: RawDocument, max_bytes: int) -> RawDocument | N
         return replace(document, size_bytes=None, error=f"too large: record over the cap of {max_bytes} bytes")
     document = replace(document, size_bytes=len(data), content_sha256=hashlib.sha256(data).hexdigest())
     return _page_document(document, data)
+
+
+def file_signature(path: Path) -> str | None:
+    """`size:mtime_ns` of a file (and of its sidecar, if any), or None when it cannot be stat'ed: equal
+    signatures mean an unchanged file without reading it."""
+    try:
+        signature = _signature(path.stat())
+    except OSError:
+        return None
+    try:
+        return f"{signature}+{_signature(path.with_name(path.name + _SIDECAR_SUFFIX).stat())}"
+    except OSError:
+        return signature
+
+
+def _signature(stat: os.stat_result) -> str:
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def site_of(url: str | None) -> str | None:

@@ -1,17 +1,20 @@
 """The articles stage: ok raw documents → cleaned `articles`, and their checks."""
 
-from collections import Counter
+import time
 from dataclasses import asdict
 
 import dagster as dg
 
-from newsassets.cleaning import clean_page, leakage_in
+from newsassets import settings
+from newsassets.cleaning import Article, clean_page, leakage_in
 from newsassets.ids import stable_id
+from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.progress import Progress
-from newsassets.store import replace_table
+from newsassets.store import apply_changes, needs_rebuild
 
 from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
+from .refresh import ARTICLE_INPUTS, RefreshConfig, fetch_raw_documents, plan_from_raw_documents, refresh_metadata
 from .resources import NewsStore
 
 
@@ -25,33 +28,52 @@ from .resources import NewsStore
         "prefixes or the teaser rail. Paragraphs are separated by blank lines."
     ),
 )
-def articles(context: dg.AssetExecutionContext, store: NewsStore) -> dg.MaterializeResult:
-    with store.connect(read_only=True) as conn:
-        documents = conn.execute(
-            "SELECT doc_id, source_format, content, url, site FROM raw_documents WHERE status = 'ok' ORDER BY doc_id"
-        ).fetchall()
-    progress = Progress(len(documents), context.log.info, "articles", LOG_EVERY)
-    rows = []
-    for doc_id, source_format, content, url, site in documents:
-        article = asdict(clean_page(content, source_format))
-        # the capture's own url and site win over what the page says about itself
-        article["url"], article["site"] = url or article["url"], site or article["site"]
-        rows.append({"article_id": stable_id("article", doc_id), "doc_id": doc_id, **article})
-        progress.advance()
+def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
+    started = time.monotonic()
     with store.connect() as conn:
-        replace_table(conn, "articles", rows)
-    words = [row["word_count"] for row in rows]
+        rebuild = config.full_refresh or needs_rebuild(conn, "articles")
+        plan = plan_from_raw_documents(conn, "articles", ARTICLE_INPUTS, rebuild)
+        progress = Progress(len(plan.todo), context.log.info, "articles", LOG_EVERY)
+        rows = []
+        columns = f"doc_id, source_format, content, url, site, {ARTICLE_INPUTS}"
+        for doc_id, source_format, content, url, site, version in fetch_raw_documents(conn, plan.todo, columns):
+            article = asdict(clean_article(content, source_format))
+            # the capture's own url and site win over what the page says about itself
+            article["url"], article["site"] = url or article["url"], site or article["site"]
+            rows.append(
+                {"article_id": stable_id("article", doc_id), "doc_id": doc_id, **article, "source_version": version}
+            )
+            progress.advance()
+        apply_changes(conn, "articles", rows, remove=plan.stale, rebuild=rebuild)
+        summary = conn.execute(
+            "SELECT count(*), count(title), count(dateline), count(published_at), coalesce(avg(word_count), 0) "
+            "FROM articles"
+        ).fetchone()
+        languages = dict(
+            conn.execute("SELECT coalesce(language, 'unknown'), count(*) FROM articles GROUP BY 1").fetchall()
+        )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(rows),
-            "with_title": sum(row["title"] is not None for row in rows),
-            "with_dateline": sum(row["dateline"] is not None for row in rows),
-            "with_published_at": sum(row["published_at"] is not None for row in rows),
-            "mean_word_count": round(sum(words) / len(words), 1) if words else 0.0,
-            "languages": counts_markdown(Counter(str(row["language"]) for row in rows), "language"),
+            "dagster/row_count": summary[0],
+            **refresh_metadata(plan, time.monotonic() - started),
+            "with_title": summary[1],
+            "with_dateline": summary[2],
+            "with_published_at": summary[3],
+            "mean_word_count": round(float(summary[4]), 1),
+            "languages": counts_markdown(languages, "language"),
             "preview": markdown_preview(rows, ["doc_id", "title", "dateline", "agencies", "word_count", "lede"]),
         }
     )
+
+
+def clean_article(content: str, source_format: str) -> Article:
+    """The raw stage already rejected pages that time out or hold no article; the limit here only guards
+    against a page that behaves differently the second time."""
+    try:
+        with time_limit(settings.doc_timeout_seconds()):
+            return clean_page(content, source_format)
+    except DocumentTimeout:
+        return Article(title=None, dateline=None)
 
 
 @dg.asset_check(

@@ -1,16 +1,18 @@
 """The raw stage: every file under the raw folder → `raw_documents`, and its checks."""
 
-from collections import Counter
-from dataclasses import asdict
+import time
+from dataclasses import asdict, replace
 
 import dagster as dg
 
+from newsassets.changes import plan_refresh
 from newsassets.progress import Progress
-from newsassets.reading import OK, find_raw_files, read_raw_file
+from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file
 from newsassets.screening import screen_document
-from newsassets.store import replace_table
+from newsassets.store import apply_changes, needs_rebuild
 
 from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
 
 
@@ -23,27 +25,67 @@ from .resources import NewsStore, RawFolder
         "with a readable `error`. Every file has at least one row: nothing is dropped silently."
     ),
 )
-def raw_documents(context: dg.AssetExecutionContext, raw_folder: RawFolder, store: NewsStore) -> dg.MaterializeResult:
+def raw_documents(
+    context: dg.AssetExecutionContext, config: RefreshConfig, raw_folder: RawFolder, store: NewsStore
+) -> dg.MaterializeResult:
+    started = time.monotonic()
     root = raw_folder.root()
     if not root.is_dir():
         raise dg.Failure(f"The raw folder {root} does not exist: create it or set NEWSASSETS_RAW_DIR")
-    files = find_raw_files(root)
-    progress = Progress(len(files), context.log.info, "raw files", LOG_EVERY)
-    rows = []
-    for path in files:
-        for document in read_raw_file(path, root, raw_folder.max_file_bytes):
-            rows.append(asdict(screen_document(document, raw_folder.doc_timeout_seconds)))
-        progress.advance()
+    paths = {path.relative_to(root).as_posix(): path for path in find_raw_files(root)}
     with store.connect() as conn:
-        replace_table(conn, "raw_documents", rows)
-    reasons = Counter(row["error"].split(":")[0] for row in rows if row["status"] != OK)
-    ok = sum(row["status"] == OK for row in rows)
+        rebuild = config.full_refresh or needs_rebuild(conn, "raw_documents")
+        known = (
+            []
+            if rebuild
+            else conn.execute(
+                "SELECT source_path, file_signature, doc_id, content_sha256, status, error FROM raw_documents"
+            ).fetchall()
+        )
+    previous_files = {source_path: signature for source_path, signature, *_ in known}
+    previous_pages: dict[str, set] = {}
+    for source_path, _, doc_id, sha, _, _ in known:
+        previous_pages.setdefault(source_path, set()).add((doc_id, sha))
+    verdicts = {doc_id: (sha, status, error) for _, _, doc_id, sha, status, error in known}
+    plan = plan_refresh({p: file_signature(path) for p, path in paths.items()}, previous_files)
+
+    progress = Progress(len(plan.todo), context.log.info, "raw files", LOG_EVERY)
+    rows, same_content = [], set()
+    for source_path in plan.todo:
+        documents = read_raw_file(paths[source_path], root, raw_folder.max_file_bytes)
+        for document in documents:
+            sha, status, error = verdicts.get(document.doc_id, (None, None, None))
+            if document.status == OK and sha == document.content_sha256:
+                document = replace(document, status=status, error=error)  # same page: keep its screening verdict
+            else:
+                document = screen_document(document, raw_folder.doc_timeout_seconds)
+            rows.append(asdict(document))
+        if previous_pages.get(source_path) == {(d.doc_id, d.content_sha256) for d in documents}:
+            same_content.add(source_path)  # touched, not changed
+        progress.advance()
+
+    with store.connect() as conn:
+        apply_changes(conn, "raw_documents", rows, remove=plan.stale, key="source_path", rebuild=rebuild)
+        totals = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes) FROM raw_documents"
+        ).fetchone()
+        reasons = dict(
+            conn.execute(
+                "SELECT split_part(error, ':', 1), count(*) FROM raw_documents WHERE status <> 'ok' GROUP BY 1"
+            ).fetchall()
+        )
+    plan = replace(
+        plan,
+        changed=[p for p in plan.changed if p not in same_content],
+        unchanged=sorted([*plan.unchanged, *same_content]),
+    )
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(rows),
-            "ok": ok,
-            "rejected": len(rows) - ok,
-            "bytes_read": sum(row["size_bytes"] or 0 for row in rows),
+            "dagster/row_count": totals[0],
+            "ok": totals[1],
+            "rejected": totals[0] - totals[1],
+            **refresh_metadata(plan, time.monotonic() - started),
+            "bytes": int(totals[2] or 0),
             "rejected_by_reason": counts_markdown(reasons, "reason"),
             "raw_folder": dg.MetadataValue.path(str(root)),
             "preview": markdown_preview(rows, ["doc_id", "source_path", "source_format", "status", "error"]),

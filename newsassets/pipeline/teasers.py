@@ -1,18 +1,20 @@
 """The teasers stage: the rails of ok raw pages → `teasers`, and their checks."""
 
-from collections import Counter
+import time
 from dataclasses import asdict
+from datetime import datetime
 
 import dagster as dg
 
 from newsassets.ids import stable_id
 from newsassets.progress import Progress
-from newsassets.reading import TEXT
-from newsassets.store import replace_table
-from newsassets.teasers import extract_teasers
+from newsassets.reading import HTML
+from newsassets.store import apply_changes, needs_rebuild, transaction
+from newsassets.teasers import Teaser, extract_teasers
 
 from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
+from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, plan_from_raw_documents, refresh_metadata
 from .resources import NewsStore
 
 
@@ -26,30 +28,50 @@ from .resources import NewsStore
         "the page's `fetched_at` minus the age. Ages that cannot be read stay null, never guessed."
     ),
 )
-def teasers(context: dg.AssetExecutionContext, store: NewsStore) -> dg.MaterializeResult:
-    with store.connect(read_only=True) as conn:
-        documents = conn.execute(
-            "SELECT doc_id, content, fetched_at FROM raw_documents WHERE status = 'ok' AND source_format = ? "
-            "ORDER BY doc_id",
-            [TEXT],
-        ).fetchall()
-    progress = Progress(len(documents), context.log.info, "pages", LOG_EVERY)
-    rows = []
-    for doc_id, content, fetched_at in documents:
-        for teaser in extract_teasers(content, fetched_at):
-            rows.append({"teaser_id": stable_id("teaser", doc_id, teaser.position), "doc_id": doc_id, **asdict(teaser)})
-        progress.advance()
+def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
+    started = time.monotonic()
     with store.connect() as conn:
-        replace_table(conn, "teasers", rows)
+        rebuild = config.full_refresh or needs_rebuild(conn, "teasers") or needs_rebuild(conn, "teaser_pages")
+        plan = plan_from_raw_documents(conn, "teaser_pages", TEASER_INPUTS, rebuild)
+        progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
+        rows, pages = [], []
+        columns = f"doc_id, source_format, content, fetched_at, {TEASER_INPUTS}"
+        for doc_id, source_format, content, fetched_at, version in fetch_raw_documents(conn, plan.todo, columns):
+            found = page_teasers(content, source_format, fetched_at)
+            rows += [
+                {
+                    "teaser_id": stable_id("teaser", doc_id, t.position),
+                    "doc_id": doc_id,
+                    **asdict(t),
+                    "source_version": version,
+                }
+                for t in found
+            ]
+            pages.append({"doc_id": doc_id, "source_version": version, "teasers": len(found)})
+            progress.advance()
+        with transaction(conn):  # the teasers and the record of which pages were read change together
+            apply_changes(conn, "teasers", rows, remove=plan.stale, rebuild=rebuild)
+            apply_changes(conn, "teaser_pages", pages, remove=plan.stale, rebuild=rebuild)
+        summary = conn.execute(
+            "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE age_minutes IS NULL) FROM teasers"
+        ).fetchone()
+        sections = dict(conn.execute("SELECT section, count(*) FROM teasers GROUP BY 1").fetchall())
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(rows),
-            "pages_with_teasers": len({row["doc_id"] for row in rows}),
-            "unparsed_ages": sum(row["age_minutes"] is None for row in rows),
-            "sections": counts_markdown(Counter(row["section"] for row in rows), "section"),
+            "dagster/row_count": summary[0],
+            **refresh_metadata(plan, time.monotonic() - started),
+            "pages_with_teasers": summary[1],
+            "unparsed_ages": summary[2],
+            "sections": counts_markdown(sections, "section"),
             "preview": markdown_preview(rows, ["doc_id", "position", "dateline", "agencies", "age_text", "text"]),
         }
     )
+
+
+def page_teasers(content: str, source_format: str, fetched_at: datetime | None) -> list[Teaser]:
+    if source_format == HTML:
+        return []  # HTML rails: see html.extract_html_teasers
+    return extract_teasers(content, fetched_at)
 
 
 @dg.asset_check(

@@ -1,0 +1,47 @@
+"""Incremental refresh, shared by the stages: run config and the counts every stage reports."""
+
+from collections.abc import Iterator, Sequence
+
+import dagster as dg
+import duckdb
+
+from newsassets.changes import RefreshPlan, plan_refresh
+
+
+class RefreshConfig(dg.Config):
+    full_refresh: bool = False
+    """Reprocess everything, as if the tables were empty (after changing cleaning rules, say)."""
+
+
+def refresh_metadata(plan: RefreshPlan, seconds: float) -> dict[str, object]:
+    return {
+        "new": len(plan.new),
+        "changed": len(plan.changed),
+        "unchanged": len(plan.unchanged),
+        "deleted": len(plan.deleted),
+        "seconds": round(seconds, 3),
+    }
+
+
+# What of a raw document each stage reads, hashed: a stage redoes a document when this changes.
+ARTICLE_INPUTS = "md5(concat_ws('|', content_sha256, url, site))"
+TEASER_INPUTS = "md5(concat_ws('|', content_sha256, fetched_at))"  # ages are read against the capture time
+
+
+def plan_from_raw_documents(conn: duckdb.DuckDBPyConnection, ledger: str, inputs: str, rebuild: bool) -> RefreshPlan:
+    """Which ok raw documents a stage must (re)process: those whose `inputs` differ from the version
+    recorded in its `ledger` table (doc_id, source_version), and which recorded ones are gone."""
+    current = dict(conn.execute(f"SELECT doc_id, {inputs} FROM raw_documents WHERE status = 'ok'").fetchall())
+    previous = {} if rebuild else dict(conn.execute(f"SELECT DISTINCT doc_id, source_version FROM {ledger}").fetchall())
+    return plan_refresh(current, previous)
+
+
+def fetch_raw_documents(
+    conn: duckdb.DuckDBPyConnection, doc_ids: Sequence[str], columns: str, batch: int = 2000
+) -> Iterator[tuple]:
+    """Rows of the given raw documents in doc_id order, a batch at a time so large pages never all sit in memory."""
+    for start in range(0, len(doc_ids), batch):
+        yield from conn.execute(
+            f"SELECT {columns} FROM raw_documents WHERE doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY doc_id",
+            [list(doc_ids[start : start + batch])],
+        ).fetchall()
