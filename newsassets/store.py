@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 
@@ -149,7 +151,9 @@ _IN_TRANSACTION: set[int] = set()  # connections inside `transaction`, by id
 def needs_rebuild(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     """True when the table is missing or its columns are not the schema's (in order)."""
     existing = conn.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
+        "AND schema_name = current_schema() ORDER BY column_index",
+        [table],
     ).fetchall()
     return [name for (name,) in existing] != list(TABLES[table])
 
@@ -194,3 +198,46 @@ def replace_table_columns(conn: duckdb.DuckDBPyConnection, table: str, values: M
         conn.execute("ROLLBACK")
         raise
     return len(next(iter(values.values()), []))
+
+
+# What users query: the published snapshot holds these tables, never the stages' internal bookkeeping.
+PUBLISHED_TABLES = ["raw_documents", "articles", "teasers", "dedup_clusters", "dedup_edges"]
+# The DuckDB command-line tool on PyPI (duckdb-cli 1.5) must open the snapshot too.
+PUBLISHED_STORAGE_VERSION = "v1.5.0"
+
+
+def publish_snapshot(work_database: Path, published: Path) -> list[str]:
+    """Copy the public tables of the working database into a fresh file and move it over `published`
+    in one atomic rename.
+
+    A reader that has the published file open keeps reading the old snapshot to the end of its
+    connection, and never blocks the run: runs write only the working database. A crash at any point
+    leaves the published file exactly as it was.
+    """
+    published.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in published.parent.glob(f".{published.name}.*.publishing"):  # from a publish that was killed
+        leftover.unlink(missing_ok=True)
+    staging = published.with_name(f".{published.name}.{os.getpid()}.publishing")
+    copied = []
+    with duckdb.connect(str(work_database)) as conn:
+        conn.execute(f"ATTACH '{_quoted(staging)}' AS snapshot (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+        try:
+            for table in PUBLISHED_TABLES:
+                if not needs_rebuild(conn, table):
+                    conn.execute(f"CREATE TABLE snapshot.{table} AS SELECT * FROM {table}")
+                    copied.append(table)
+        finally:
+            conn.execute("DETACH snapshot")
+    with staging.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staging, published)
+    directory = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return copied
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -90,7 +90,7 @@ def test_full_refresh_reprocesses_everything(resources):
 @pytest.mark.parametrize("stage", STAGES)
 def test_a_table_written_by_an_older_version_is_rebuilt(resources, stage):
     assert materialise(resources).success
-    with duckdb.connect(resources["store"].database) as conn:
+    with duckdb.connect(str(resources["store"].work_path())) as conn:  # runs write the working database
         conn.execute(
             f"ALTER TABLE {stage} DROP COLUMN {'file_signature' if stage == 'raw_documents' else 'source_version'}"
         )

@@ -38,6 +38,8 @@ def dedup_clusters(context: dg.AssetExecutionContext, store: NewsStore) -> dg.Ma
     members = [asdict(member) for member in cluster_items(items)]
     with store.connect() as conn:
         replace_table(conn, "dedup_clusters", members)
+    # the last stage of a pass: publish one consistent snapshot of every table for readers
+    context.log.info(f"published {', '.join(store.publish())} to {store.path()}")
     clusters = {m["cluster_id"]: m for m in members if m["is_representative"]}
     shared = [m for m in members if m["cluster_size"] > 1]
     return dg.MaterializeResult(

@@ -1,5 +1,6 @@
 """Resources: where the raw pages are and where the DuckDB file is, from settings by default."""
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from newsassets import settings
+from newsassets.store import publish_snapshot
 
 
 class RawFolder(dg.ConfigurableResource):
@@ -22,20 +24,33 @@ class RawFolder(dg.ConfigurableResource):
 
 
 class NewsStore(dg.ConfigurableResource):
-    """The DuckDB file of the pipeline's tables (`NEWSASSETS_DB_PATH`, default `data/newsassets.duckdb`).
+    """The DuckDB files: `database` is the published snapshot users query (`NEWSASSETS_DB_PATH`, default
+    `data/newsassets.duckdb`); runs write a private working database beside it (`work_database`, default
+    `<name>.work.duckdb`) and publish a new snapshot when a full pass is done.
 
-    Connections are short-lived and always closed, also when the work inside raises, so a failed
-    step never leaves the file locked for the next one.
+    Connections are short-lived and always closed, also when the work inside raises, so a failed step
+    never leaves the file locked for the next one.
     """
 
     database: str
+    work_database: str = ""
 
     def path(self) -> Path:
         return settings.resolve_path(self.database)
 
+    def work_path(self) -> Path:
+        if self.work_database:
+            return settings.resolve_path(self.work_database)
+        published = self.path()
+        return published.with_name(f"{published.stem}.work{published.suffix or '.duckdb'}")
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        path = self.path()
+        """A connection to the working database."""
+        path = self.work_path()
+        if not path.exists() and self.path().exists():
+            # an older version wrote the published file directly: carry its tables over once
+            shutil.copyfile(self.path(), path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.exists():
@@ -45,6 +60,10 @@ class NewsStore(dg.ConfigurableResource):
             yield conn
         finally:
             conn.close()
+
+    def publish(self) -> list[str]:
+        """Atomically replace the published snapshot with the working database's public tables."""
+        return publish_snapshot(self.work_path(), self.path())
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
