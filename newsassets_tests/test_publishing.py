@@ -17,7 +17,7 @@ from newsassets.benchmarks.refresh import write_pages
 from newsassets.pipeline.resources import NewsStore, RawFolder
 from newsassets.store import PUBLISHED_TABLES
 
-from .conftest import PROJECT_ROOT, materialise
+from .conftest import materialise
 
 DUCKDB_CLI = Path(sys.executable).with_name("duckdb")
 READER = textwrap.dedent(
@@ -128,14 +128,12 @@ def test_kill_9_during_a_stage_changes_nothing_published_and_the_next_run_recove
         "-m",
         "newsassets",
     ]
-    assert subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=600).returncode == 0
+    assert subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, timeout=600).returncode == 0
     published = file_digest(database)
 
     for path in sorted(raw.rglob("*.txt"))[::10]:  # a change for the killed run to be in the middle of
         path.write_text(path.read_text(encoding="utf-8").replace("Bericht", "Gewijzigd bericht"), encoding="utf-8")
-    run = subprocess.Popen(
-        command, env=env, cwd=PROJECT_ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True
-    )
+    run = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True)
     marker = f'Started execution of step "{kill_at}"'
     try:
         for line in run.stderr:
@@ -148,7 +146,7 @@ def test_kill_9_during_a_stage_changes_nothing_published_and_the_next_run_recove
     assert run.returncode == -signal.SIGKILL, f"the run ended before {kill_at} started"
     assert file_digest(database) == published  # not a byte changed for readers
 
-    assert subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=600).returncode == 0
+    assert subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, timeout=600).returncode == 0
     reference = tmp_path / "reference.duckdb"
     resources = {"raw_folder": RawFolder(path=str(raw)), "store": NewsStore(database=str(reference))}
     assert materialise(resources).success
