@@ -12,9 +12,16 @@ from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.progress import Progress
 from newsassets.store import apply_changes, needs_rebuild
 
-from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import GROUP, KINDS, LOG_EVERY, POOL, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
-from .refresh import ARTICLE_INPUTS, RefreshConfig, fetch_raw_documents, plan_from_raw_documents, refresh_metadata
+from .refresh import (
+    ARTICLE_INPUTS,
+    RefreshConfig,
+    fetch_raw_documents,
+    plan_from_raw_documents,
+    refresh_metadata,
+    rejected_raw_documents,
+)
 from .resources import NewsStore
 
 
@@ -22,6 +29,7 @@ from .resources import NewsStore
     deps=[raw_documents],
     group_name=GROUP,
     kinds=KINDS,
+    pool=POOL,
     description=(
         "One cleaned article per ok raw document: title, dateline and agencies of `PLACE (ANP/…) - `, "
         "publication date, language and a body without site chrome, repeated titles or captions, metadata "
@@ -32,6 +40,7 @@ def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: Ne
     started = time.monotonic()
     with store.connect() as conn:
         rebuild = config.full_refresh or needs_rebuild(conn, "articles")
+        rejected = rejected_raw_documents(conn)
         plan = plan_from_raw_documents(conn, "articles", ARTICLE_INPUTS, rebuild)
         progress = Progress(len(plan.todo), context.log.info, "articles", LOG_EVERY)
         rows = []
@@ -55,7 +64,7 @@ def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: Ne
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": summary[0],
-            **refresh_metadata(plan, time.monotonic() - started),
+            **refresh_metadata(plan, time.monotonic() - started, rejected),
             "with_title": summary[1],
             "with_dateline": summary[2],
             "with_published_at": summary[3],

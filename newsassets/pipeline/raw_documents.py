@@ -11,7 +11,7 @@ from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file
 from newsassets.screening import screen_document
 from newsassets.store import apply_changes, needs_rebuild
 
-from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import GROUP, KINDS, LOG_EVERY, POOL, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
 
@@ -19,6 +19,7 @@ from .resources import NewsStore, RawFolder
 @dg.asset(
     group_name=GROUP,
     kinds=KINDS,
+    pool=POOL,
     description=(
         "One row per page found under the raw folder (per HTML response record for a WARC file): its stable "
         "`doc_id`, format, SHA-256, size, capture time, url, site and decoded content, or status 'rejected' "
@@ -83,8 +84,7 @@ def raw_documents(
         metadata={
             "dagster/row_count": totals[0],
             "ok": totals[1],
-            "rejected": totals[0] - totals[1],
-            **refresh_metadata(plan, time.monotonic() - started),
+            **refresh_metadata(plan, time.monotonic() - started, rejected=totals[0] - totals[1]),
             "bytes": int(totals[2] or 0),
             "rejected_by_reason": counts_markdown(reasons, "reason"),
             "raw_folder": dg.MetadataValue.path(str(root)),

@@ -13,14 +13,21 @@ class RefreshConfig(dg.Config):
     """Reprocess everything, as if the tables were empty (after changing cleaning rules, say)."""
 
 
-def refresh_metadata(plan: RefreshPlan, seconds: float) -> dict[str, object]:
+def refresh_metadata(plan: RefreshPlan, seconds: float, rejected: int) -> dict[str, object]:
+    """The counts the UI plots for every stage: what was new, changed, unchanged, deleted, rejected, and the time."""
     return {
         "new": len(plan.new),
         "changed": len(plan.changed),
         "unchanged": len(plan.unchanged),
         "deleted": len(plan.deleted),
+        "rejected": rejected,
         "seconds": round(seconds, 3),
     }
+
+
+def rejected_raw_documents(conn: duckdb.DuckDBPyConnection) -> int:
+    """Raw documents a downstream stage skips because the raw stage rejected them."""
+    return conn.execute("SELECT count(*) FROM raw_documents WHERE status <> 'ok'").fetchone()[0]
 
 
 # What of a raw document each stage reads, hashed: a stage redoes a document when this changes.

@@ -12,9 +12,16 @@ from newsassets.reading import HTML
 from newsassets.store import apply_changes, needs_rebuild, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
-from .metadata import GROUP, KINDS, LOG_EVERY, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import GROUP, KINDS, LOG_EVERY, POOL, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
-from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, plan_from_raw_documents, refresh_metadata
+from .refresh import (
+    TEASER_INPUTS,
+    RefreshConfig,
+    fetch_raw_documents,
+    plan_from_raw_documents,
+    refresh_metadata,
+    rejected_raw_documents,
+)
 from .resources import NewsStore
 
 
@@ -22,6 +29,7 @@ from .resources import NewsStore
     deps=[raw_documents],
     group_name=GROUP,
     kinds=KINDS,
+    pool=POOL,
     description=(
         "One row per item of a page's `Meer uit …` teaser rail, in page order (`position` from 1): title where "
         "the layout has one, dateline, agencies, text, the age as printed and in minutes, and `published_at` = "
@@ -32,6 +40,7 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
     started = time.monotonic()
     with store.connect() as conn:
         rebuild = config.full_refresh or needs_rebuild(conn, "teasers") or needs_rebuild(conn, "teaser_pages")
+        rejected = rejected_raw_documents(conn)
         plan = plan_from_raw_documents(conn, "teaser_pages", TEASER_INPUTS, rebuild)
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
         rows, pages = [], []
@@ -59,7 +68,7 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": summary[0],
-            **refresh_metadata(plan, time.monotonic() - started),
+            **refresh_metadata(plan, time.monotonic() - started, rejected),
             "pages_with_teasers": summary[1],
             "unparsed_ages": summary[2],
             "sections": counts_markdown(sections, "section"),
