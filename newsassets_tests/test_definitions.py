@@ -77,3 +77,13 @@ def test_sensor_runs_once_per_change_of_the_raw_folder(tmp_path):
     assert isinstance(tick(second.cursor), dg.SkipReason)
     missing = dg.build_sensor_context(resources={"raw_folder": RawFolder(path=str(tmp_path / "nope"))})
     assert isinstance(raw_folder_changed(missing), dg.SkipReason)
+
+
+def test_sensor_cursor_stays_compact_for_many_files(tmp_path):
+    for folder in range(20):
+        (tmp_path / f"{folder:02d}").mkdir()
+        for number in range(250):
+            (tmp_path / f"{folder:02d}" / f"{number}.txt").write_text("x")
+    with dg.build_sensor_context(cursor=None, resources={"raw_folder": RawFolder(path=str(tmp_path))}) as context:
+        result = raw_folder_changed(context)
+    assert len(result.cursor) == 32 and len(result.run_requests) == 1  # 5,000 files, one short digest
