@@ -118,3 +118,27 @@ def test_positions_are_contiguous_on_any_arrangement_of_rail_lines(lines):
     assert [t.position for t in extract_teasers("\n".join(lines), FETCHED_AT)] == list(
         range(1, len(extract_teasers("\n".join(lines), FETCHED_AT)) + 1)
     )
+
+
+def test_every_age_form_in_the_glued_layout():
+    ages = [
+        "zojuist",
+        "5 minuten geleden",
+        "gisteren 14:05",
+        "23 jan 2026 14:05",
+        "23-01-2026",
+        "11:15",
+        "3 dagen geleden",
+    ]
+    places = ["AMSTERDAM", "UTRECHT", "DEN HAAG", "ARNHEM", "ZWOLLE", "BREDA", "LEIDEN"]
+    rail = "".join(
+        f"{place} (ANP) - Bericht {i} uit {place.title()}.\n{age}"
+        for i, (place, age) in enumerate(zip(places, ages, strict=True))
+    )
+    page = f"Titel\nMOSKOU (ANP) - Tekst.\nMeer uit Economie\n{rail}"
+    found = extract_teasers(page, FETCHED_AT)
+    assert [(t.section, t.dateline, t.age_text) for t in found] == [
+        ("Economie", p, a) for p, a in zip(places, ages, strict=True)
+    ]
+    assert [t.age_minutes for t in found] == [0, 5, 21 * 60 + 55, 21 * 60 + 55, 36 * 60, 45, 3 * 1440]
+    assert all(t.text == f"Bericht {i} uit {t.dateline.title()}." for i, t in enumerate(found))
