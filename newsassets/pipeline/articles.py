@@ -10,26 +10,17 @@ from newsassets.cleaning import Article, clean_page, leakage_in
 from newsassets.ids import stable_id
 from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.progress import Progress
-from newsassets.store import apply_changes, needs_rebuild
+from newsassets.store import apply_changes
 
-from .metadata import GROUP, KINDS, LOG_EVERY, POOL, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
-from .refresh import (
-    ARTICLE_INPUTS,
-    RefreshConfig,
-    fetch_raw_documents,
-    plan_from_raw_documents,
-    refresh_metadata,
-    rejected_raw_documents,
-)
+from .refresh import ARTICLE_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
 from .resources import NewsStore
 
 
 @dg.asset(
     deps=[raw_documents],
-    group_name=GROUP,
-    kinds=KINDS,
-    pool=POOL,
+    **STAGE,
     description=(
         "One cleaned article per ok raw document: title, dateline and agencies of `PLACE (ANP/…) - `, "
         "publication date, language and a body without site chrome, repeated titles or captions, metadata "
@@ -39,9 +30,7 @@ from .resources import NewsStore
 def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
     started = time.monotonic()
     with store.connect() as conn:
-        rebuild = config.full_refresh or needs_rebuild(conn, "articles")
-        rejected = rejected_raw_documents(conn)
-        plan = plan_from_raw_documents(conn, "articles", ARTICLE_INPUTS, rebuild)
+        plan, rebuild, rejected = start_stage(conn, config, ["articles"], ARTICLE_INPUTS)
         progress = Progress(len(plan.todo), context.log.info, "articles", LOG_EVERY)
         rows = []
         columns = f"doc_id, source_format, content, url, site, {ARTICLE_INPUTS}"

@@ -10,6 +10,7 @@ import duckdb
 GROUP = "news"
 KINDS = {"python", "duckdb"}
 POOL = "duckdb"  # DuckDB admits one writer: the instance limits this pool to one step at a time
+STAGE = {"group_name": GROUP, "kinds": KINDS, "pool": POOL}  # what every stage's asset shares
 LOG_EVERY = 1000  # documents between progress lines
 PREVIEW_ROWS = 5
 PREVIEW_CHARS = 60

@@ -11,15 +11,13 @@ from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file
 from newsassets.screening import screen_document
 from newsassets.store import apply_changes, needs_rebuild
 
-from .metadata import GROUP, KINDS, LOG_EVERY, POOL, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
 
 
 @dg.asset(
-    group_name=GROUP,
-    kinds=KINDS,
-    pool=POOL,
+    **STAGE,
     description=(
         "One row per page found under the raw folder (per HTML response record for a WARC file): its stable "
         "`doc_id`, format, SHA-256, size, capture time, url, site and decoded content, or status 'rejected' "

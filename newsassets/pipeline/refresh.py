@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 
 from newsassets.changes import RefreshPlan, plan_refresh
+from newsassets.store import needs_rebuild
 
 
 class RefreshConfig(dg.Config):
@@ -33,6 +34,15 @@ def rejected_raw_documents(conn: duckdb.DuckDBPyConnection) -> int:
 # What of a raw document each stage reads, hashed: a stage redoes a document when this changes.
 ARTICLE_INPUTS = "md5(concat_ws('|', content_sha256, url, site))"
 TEASER_INPUTS = "md5(concat_ws('|', content_sha256, fetched_at))"  # ages are read against the capture time
+
+
+def start_stage(
+    conn: duckdb.DuckDBPyConnection, config: RefreshConfig, tables: Sequence[str], inputs: str
+) -> tuple[RefreshPlan, bool, int]:
+    """For a stage fed by ok raw documents: its plan, whether its tables are rebuilt, and how many raw
+    documents it skips as rejected. The last of `tables` is the stage's ledger of processed documents."""
+    rebuild = config.full_refresh or any(needs_rebuild(conn, table) for table in tables)
+    return plan_from_raw_documents(conn, tables[-1], inputs, rebuild), rebuild, rejected_raw_documents(conn)
 
 
 def plan_from_raw_documents(conn: duckdb.DuckDBPyConnection, ledger: str, inputs: str, rebuild: bool) -> RefreshPlan:

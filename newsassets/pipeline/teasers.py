@@ -9,27 +9,18 @@ import dagster as dg
 from newsassets.ids import stable_id
 from newsassets.progress import Progress
 from newsassets.reading import HTML
-from newsassets.store import apply_changes, needs_rebuild, transaction
+from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
-from .metadata import GROUP, KINDS, LOG_EVERY, POOL, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
-from .refresh import (
-    TEASER_INPUTS,
-    RefreshConfig,
-    fetch_raw_documents,
-    plan_from_raw_documents,
-    refresh_metadata,
-    rejected_raw_documents,
-)
+from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
 from .resources import NewsStore
 
 
 @dg.asset(
     deps=[raw_documents],
-    group_name=GROUP,
-    kinds=KINDS,
-    pool=POOL,
+    **STAGE,
     description=(
         "One row per item of a page's `Meer uit …` teaser rail, in page order (`position` from 1): title where "
         "the layout has one, dateline, agencies, text, the age as printed and in minutes, and `published_at` = "
@@ -39,9 +30,7 @@ from .resources import NewsStore
 def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
     started = time.monotonic()
     with store.connect() as conn:
-        rebuild = config.full_refresh or needs_rebuild(conn, "teasers") or needs_rebuild(conn, "teaser_pages")
-        rejected = rejected_raw_documents(conn)
-        plan = plan_from_raw_documents(conn, "teaser_pages", TEASER_INPUTS, rebuild)
+        plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS)
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
         rows, pages = [], []
         columns = f"doc_id, source_format, content, fetched_at, {TEASER_INPUTS}"
