@@ -30,6 +30,8 @@ TITLE_MAX_CHARS = 200
 TITLE_MAX_WORDS = 30
 # Fewer words than this from an HTML page is navigation the extractor fell back on, not an article.
 MIN_HTML_ARTICLE_WORDS = 10
+# The dateline opens the story's first paragraph; kickers, bylines or a standfirst may stand before it.
+DATELINE_WITHIN = 5
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,20 @@ class Article:
     site: str | None = None  # the site's name as the page gives it
 
 
-def clean_page(content: str, source_format: str) -> Article:
-    """Clean a decoded page of either format the reader produces ('text' dumps or 'html')."""
+def clean_page(content: str, source_format: str, url: str | None = None) -> Article:
+    """Clean a decoded page of either format the reader produces ('text' dumps or 'html', whose `url` helps)."""
     if source_format == "html":
-        return clean_html_page(content)
+        return clean_html_page(content, url)
     return clean_text_page(content)
 
 
-def clean_text_page(text: str, title: str | None = None) -> Article:
-    """Clean a plain-text page dump. `title`, when known from metadata, replaces title detection."""
+def clean_text_page(text: str, title: str | None = None, drop_repeats: bool = True) -> Article:
+    """Clean a plain-text page dump. `title`, when known from metadata, replaces title detection.
+
+    `drop_repeats` keeps a paragraph printed twice (a photo caption in a text dump) once. HTML turns it off:
+    there the extractor gives each element once, and repeated lines are the page's own structure (the same
+    question put to each interviewee, the same subheads under each day of a menu).
+    """
     paragraphs = [_SPACE.sub(" ", line).strip() for line in split_rail(text).article.split("\n")]
     paragraphs = [p for p in paragraphs if p and not BOILERPLATE_LINE.match(p)]
 
@@ -69,10 +76,11 @@ def clean_text_page(text: str, title: str | None = None) -> Article:
     if title is not None:
         paragraphs = [p for p in paragraphs if p != title]
 
-    paragraphs = list(dict.fromkeys(paragraphs))  # a caption printed twice stays once, where it first stood
+    if drop_repeats:
+        paragraphs = list(dict.fromkeys(paragraphs))  # a caption printed twice stays once, where it first stood
 
     place, agencies = None, []
-    for index, paragraph in enumerate(paragraphs[:2]):
+    for index, paragraph in enumerate(paragraphs[:DATELINE_WITHIN]):
         if dateline := parse_dateline(paragraph):
             place, agencies = dateline.place, dateline.agencies
             paragraphs[index] = dateline.rest
@@ -92,12 +100,22 @@ def clean_text_page(text: str, title: str | None = None) -> Article:
 
 
 def clean_html_page(html: str, url: str | None = None) -> Article:
-    """Main text and metadata from `html.extract_html`, then the same rules as for text dumps."""
+    """Main text and metadata from `html.extract_html`, then the text-dump rules except dropping repeated lines.
+
+    The language is the body's as detected, else the one the page declares; fewer than MIN_HTML_ARTICLE_WORDS
+    words is navigation the extractor fell back on: an empty body.
+    """
     page = extract_html(html, url)
     if len(_WORD.findall(page.text)) < MIN_HTML_ARTICLE_WORDS:
         return Article(title=None, dateline=None, url=page.url, site=page.site)
-    article = clean_text_page(page.text, title=page.title)
-    return replace(article, published_at=article.published_at or page.published_at, url=page.url, site=page.site)
+    article = clean_text_page(page.text, title=page.title, drop_repeats=False)
+    return replace(
+        article,
+        published_at=article.published_at or page.published_at,
+        language=article.language or page.language,
+        url=page.url,
+        site=page.site,
+    )
 
 
 def looks_like_title(paragraph: str) -> bool:

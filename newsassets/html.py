@@ -1,9 +1,138 @@
-"""An HTML page → its main text and metadata: trafilatura, plus what the project knows about news-page chrome."""
+"""An HTML page → its main text and metadata: trafilatura, plus what the project knows about news-page chrome.
+
+Four steps, each guarded so that no input makes them raise (a broken page gives an empty or partial result):
+
+1. **Prune** the parsed page before extraction: teaser rails (`Meer uit Buitenland`, related and "more news"
+   lists, `Lees ook`, most-read boxes), share bars, cookie banners, newsletter sign-ups, comment sections,
+   asides, navigation and footers. An element goes when its tag, class, id, role or aria-label names it so, or
+   when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`; English: related,
+   more from …, read more, most read, recommended, sign up …); never when it holds the article itself (an
+   ancestor of the page's h1, or 40 % of its paragraph words).
+2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
+   Scrapinghub benchmark). Not `deduplicate`: trafilatura's cache is process-wide, so a page's text would
+   depend on the pages extracted before it in the same process. Publication dates keep their time and offset
+   and come out as naive UTC.
+3. **Reunite** an article body that the page splits into several same-class containers (`article-body`,
+   `story-body`, … around an advert or embed): trafilatura keeps one of them; the others' paragraphs are put
+   back in page order.
+4. **Trim** the end of the text: a rail heading in the second half and everything below it, then from the end
+   up: closing furniture (sign-up pitches, "follow us", share prompts, comment counters, copyright, tag, credit
+   and source lines, contact addresses, separators), a heading with nothing below it, lists and short
+   paragraphs that are entirely link text, and headless teaser cards (a summary above a teaser age such as
+   `1 uur geleden`, with its linked title).
+
+Pages larger than 2,000,000 characters are cut there; above 500,000, trafilatura's fallback extractors and its
+date search in running text are skipped, so that no page takes seconds.
+
+`extract_html_teasers` reads the rails themselves from the HTML: one teaser per item under each rail heading.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import islice
+
+from newsassets.teasers import Teaser
+from newsassets.vocabulary import AGE, RAIL_HEADING, TRAILING_AGE, parse_age, parse_dateline
+
+# Rails as their markup names them: a class, id, role or aria-label containing one of these words.
+_RAIL_MARKUP = re.compile(
+    r"(?:^|[\s_-])(?:"
+    r"related|relateds|gerelateerd|more-?(?:from|news|stories|articles|on)|meer-?(?:uit|nieuws|over)|lees-?ook"
+    r"|read-?(?:more|also|next)|also-?read|see-?also|most-?(?:read|popular|viewed|shared)|meest-?(?:gelezen|bekeken)"
+    r"|popular|trending|recommend(?:ed|ations?)?|aanbevolen|outbrain|taboola|teasers?-?(?:list|rail|block)"
+    r"|newsletter|nieuwsbrief|subscribe|signup|sign-up"
+    r"|share|sharing|social-?(?:share|links|media|bar|buttons)|socials|deel-?(?:knoppen|balk)|sharebar"
+    r"|cookie|cookies|consent|gdpr"
+    r"|comments?|disqus|reacties"
+    r"|breadcrumbs?|pagination|byline-?share"
+    r")(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_RAIL_TAGS = {"aside", "nav", "footer", "form", "dialog"}
+# Headings that open a list of other stories, in English and Dutch (beside `vocabulary.RAIL_HEADING`) ...
+_LIST_HEADING = re.compile(
+    r"^(?:related(?:\s+(?:articles?|stories|news|content|coverage|posts|links|reading|topics))?"
+    r"|more\s+(?:from|on|about|in)\b.{0,60}|more\s+(?:news|stories|articles|to\s+read)|more\s+like\s+this"
+    r"|read\s+(?:more|also|next)|also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)"
+    r"|recommended(?:\s+for\s+you)?|recommended\s+(?:stories|articles|reading)|most\s+(?:read|popular|viewed|shared)"
+    r"|popular(?:\s+(?:now|stories|articles|posts))?|trending(?:\s+now)?|top\s+stories|latest\s+(?:news|stories)"
+    r"|editor'?s?\s+picks?|don'?t\s+miss|around\s+the\s+web"
+    r"|lees\s+(?:ook|meer|verder)|bekijk\s+ook|ook\s+interessant|aanbevolen|populair|meer\s+lezen"
+    r")\s*[:.…]*$",
+    re.IGNORECASE,
+)
+# ... and headings of the page's other furniture: sign-ups, share bars, comment sections.
+_FURNITURE_HEADING = re.compile(
+    r"^(?:(?:sign\s+up|subscribe)\b.{0,60}|(?:our\s+|free\s+)?newsletters?|nieuwsbrief|schrijf\s+je\s+in\b.{0,60}"
+    r"|share(?:\s+this(?:\s+(?:article|story|post))?)?|deel\s+dit(?:\s+(?:artikel|bericht))?|comments?|reacties?"
+    r")\s*[:.…]*$",
+    re.IGNORECASE,
+)
+# Closing furniture: a paragraph that is never the end of a story.
+_CLOSING_LINE = re.compile(
+    r"^(?:"
+    r"(?:sign\s+up|subscribe|register)\b.{0,200}(?:newsletters?|inbox|e-?mail\s+(?:updates|alerts)|alerts)\b.{0,200}"
+    r"|.{0,80}\bnewsletters?\b.{0,40}|.{0,200}\bnieuwsbrief\b.{0,200}|schrijf\s+je\s+in\b.{0,200}"
+    r"|follow\s+(?:us|@?\w[\w ]{0,40})\s+on\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
+    r"|volg\s+(?:ons|\w[\w ]{0,40})\s+op\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
+    r"|(?:like|liked|enjoyed)\s+this\s+(?:story|article|post)\?.{0,200}|share\s+(?:this|it)\b.{0,80}"
+    r"|if\s+you\s+(?:enjoyed|liked|value|appreciate)\s+(?:this|our)\s+(?:article|story|post|journalism|reporting)\b.{0,300}"
+    r"|(?:vond|vind)\s+(?:je|u)\s+dit\s+(?:artikel|verhaal|stuk)\b.{0,200}"
+    r"|deel\s+(?:dit|het)\b.{0,80}|\d*\s*(?:comments?|reacties?)|(?:view|show|load|read|add|post)\s+(?:all\s+)?comments?.{0,40}"
+    r"|(?:leave|post)\s+a\s+(?:comment|reply).{0,40}|plaats\s+een\s+reactie.{0,40}|tell\s+us\s+what\s+you\s+think.{0,40}"
+    r"|(?:copyright|©|\(c\)).{0,200}|all\s+rights\s+reserved.{0,80}|alle\s+rechten\s+voorbehouden.{0,80}"
+    r"|(?:filed\s+under|tags?|tagged(?:\s+with)?|topics?|trefwoorden|onderwerpen)\s*:.{0,300}"
+    r"|you\s+may\s+also\s+like.{0,40}|(?:advertisement|advertentie|sponsored|gesponsord)"
+    # credit and source lines: who reported, edited or contributed; the agency the story came from
+    r"|\(?(?:(?:additional\s+)?reporting|writing|editing|compiled|research)\s+by\b.{0,300}"
+    r"|.{0,200}\bcontributed\s+(?:to\s+this\s+(?:report|story|article)|reporting)\b.{0,80}"
+    r"|(?:source|sources|bron|bronnen)\s*:.{0,80}|\((?-i:[A-Z]{2,}(?:\s*[/,]\s*[A-Z]{2,})*)\)"
+    r"|(?:updated|bijgewerkt|aangepast|laatste\s+update)\b.{0,40}\d.{0,20}"
+    # contact and promotion lines: an address alone, "follow/reach/read more at <link>"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+|(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+/\S*"
+    r"|(?:follow|more|reach|contact|email|e-mail|read|volg|meer|lees|mail)\b.{0,150}(?:https?://|www\.|@\w|twitter\.com).{0,80}"
+    r"|.*\[/\w+\].*"  # an unrendered shortcode, `[button …]…[/button]`
+    r"|[\W_]*"  # a separator: `___`, `* * *`
+    r")$",
+    re.IGNORECASE,
+)
+# A pitch: a newsletter, subscription or membership offer addressed to the reader, never a quotation.
+_PITCH = re.compile(
+    r"\b(?:newsletters?|inbox|delivered\s+(?:to|through)\s+your|click\s+here|(?:subscrib\w+|sign\s+up)\s+to\s+(?:our|the)"
+    r"|nieuwsbrie\w*|abonneer|word\s+lid|meld\s+je\s+aan|schrijf\s+je\s+in)\b",
+    re.IGNORECASE,
+)
+_READER = re.compile(r"\b(?:you|your|je|jouw|u|uw)\b", re.IGNORECASE)
+_IMPERATIVE_OFFER = re.compile(
+    r"^(?:get|join|sign|subscribe|click|download|register|try|start|become|meld|abonneer|word|schrijf|ontvang|probeer)\b"
+    r".{0,200}\b(?:subscri\w*|members?(?:hip)?|newsletters?|abonne\w*|nieuwsbrie\w*|lid|premium|plus|pro|trial)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"^[\"“”‘’'«„—–-]")
+
+
+def _is_pitch(text: str) -> bool:
+    if _QUOTED.match(text):
+        return False
+    return bool((_PITCH.search(text) and _READER.search(text)) or _IMPERATIVE_OFFER.match(text))
+
+
+_WORD = re.compile(r"\w+")
+# A page longer than this is cut (the article stands near the top; what follows is rails and scripts) ...
+_MAX_HTML_CHARS = 2_000_000
+# ... and one longer than this skips trafilatura's fallback extractors and the date search in running text.
+_LARGE_HTML_CHARS = 500_000
+# Publication dates with their time and offset when the page gives them (`article:published_time`), else a day.
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")  # lxml refuses a str that declares its encoding
+# An element holding at least this share of the page's paragraph words is the article: never pruned.
+_ARTICLE_SHARE = 0.4
+# Rail-marked containers larger than this many words are kept unless mostly links (it is the page, not a rail).
+_RAIL_MAX_WORDS = 400
 
 
 @dataclass(frozen=True)
@@ -13,30 +142,502 @@ class HtmlExtraction:
     published_at: datetime | None = None
     url: str | None = None
     site: str | None = None
+    language: str | None = None  # ISO 639-1 code as the page declares it (`<html lang>`, `og:locale`), else None
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
-    """Main text through trafilatura; never raises on malformed input."""
+    """Main text through pruning, trafilatura and tail trimming; never raises on malformed input."""
+    try:
+        return _extract_html(html, url)
+    except (Exception, RecursionError):  # lxml and trafilatura raise a wide range of errors on broken markup
+        return HtmlExtraction(title=None, text="", url=url)
+
+
+def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     import trafilatura
 
-    try:
-        document = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=True
-        )
-    except Exception:  # trafilatura and lxml raise a wide range of errors on broken markup
-        document = None
+    tree = _parse(html)
+    if tree is None:
+        return HtmlExtraction(title=None, text="", url=url)
+    language = _declared_language(tree)
+    _prune(tree)
+    anchors = _anchor_texts(tree)
+    chunks = _body_chunks(tree)
+    large = len(html) > _LARGE_HTML_CHARS
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        favor_precision=True,
+        include_comments=False,
+        fast=large,  # the second opinions (readability, justext) cost seconds on a huge page
+        date_extraction_params={"extensive_search": not large, "original_date": True, "outputformat": _DATE_FORMAT},
+    )
     if document is None:
         return HtmlExtraction(title=None, text="", url=url)
+    if document.body is not None and chunks:
+        _add_missing_chunks(document.body, chunks)
+    text = _body_text(document.body, anchors) if document.body is not None else (document.text or "")
     published_at = None
     if document.date:
         try:
-            published_at = datetime.fromisoformat(document.date)
+            published_at = _naive_utc(datetime.fromisoformat(document.date))
         except ValueError:
             published_at = None
     return HtmlExtraction(
         title=document.title or None,
-        text=document.text or "",
+        text=text,
         published_at=published_at,
         url=document.url or url,
         site=document.sitename or None,
+        language=language or _language_code(document.language),
     )
+
+
+def _language_code(value: str | None) -> str | None:
+    """`nl`, `nl-NL`, `nl_NL` → `nl`; None for anything else."""
+    match = re.fullmatch(r"\s*([a-zA-Z]{2})(?:[-_][a-zA-Z0-9]{2,8})*\s*", value or "")
+    return match[1].lower() if match else None
+
+
+def _declared_language(tree) -> str | None:
+    root = tree.getroottree().getroot()
+    for value in (root.get("lang"), root.get("xml:lang"), *root.xpath("//meta[@property='og:locale']/@content")):
+        if code := _language_code(value):
+            return code
+    return None
+
+
+def _parse(html: str):
+    """The page as an lxml tree, or None; control characters and NULs (binary junk) are dropped first."""
+    from trafilatura.utils import load_html
+
+    if not isinstance(html, str) or not html.strip():
+        return None
+    html = _XML_DECLARATION.sub("", _CONTROL.sub("", html[:_MAX_HTML_CHARS]), count=1)
+    if "<" not in html:
+        return None
+    tree = load_html(html)
+    return tree if tree is not None and len(tree) else None
+
+
+def _words(element) -> int:
+    return len(_WORD.findall(" ".join(element.itertext())))
+
+
+def _link_words(element) -> int:
+    return sum(_words(a) for a in element.iter("a", "ref"))
+
+
+def _attributes(element) -> str:
+    return " ".join(element.get(name, "") for name in ("class", "id", "role", "aria-label", "data-component"))
+
+
+def _is_rail_heading(text: str, lists_only: bool = False) -> bool:
+    """A heading over other stories (`Meer uit Buitenland`, `Related`); unless `lists_only`, or over furniture."""
+    text = " ".join(text.split())
+    if not text or len(text) > 80:
+        return False
+    return bool(
+        RAIL_HEADING.match(text) or _LIST_HEADING.match(text) or (not lists_only and _FURNITURE_HEADING.match(text))
+    )
+
+
+def _prune(tree) -> None:
+    """Drop rails, share bars, cookie banners and the like from the page, in place (see the module docstring)."""
+    body = tree.find(".//body")
+    if body is None:
+        return
+    paragraph_words = sum(_words(p) for p in body.iter("p")) or 1
+    protected = set()
+    for h1 in body.iter("h1"):
+        protected.update(h1.iterancestors())
+
+    def is_article(element) -> bool:
+        if element in protected or element.get("itemprop") == "articleBody":
+            return True
+        return sum(_words(p) for p in element.iter("p")) >= _ARTICLE_SHARE * paragraph_words > 40
+
+    doomed = []
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element is body:
+            continue
+        tag = element.tag.lower()
+        marked = tag in _RAIL_TAGS or _RAIL_MARKUP.search(_attributes(element))
+        if not marked or is_article(element):
+            continue
+        words = _words(element)
+        if tag not in _RAIL_TAGS and words > _RAIL_MAX_WORDS and _link_words(element) < 0.5 * words:
+            continue
+        doomed.append(element)
+    for heading in body.iter(*_HEADING_TAGS):
+        if len(heading) > 2 or not _is_rail_heading(_short_text(heading) or ""):
+            continue
+        doomed.extend(_rail_under(heading, is_article))
+    for element in doomed:
+        _drop(element)
+
+
+def _rail_under(heading, is_article) -> list:
+    """The rail a heading opens: its smallest container that is mostly links, or the link lists that follow it."""
+    container = heading
+    while True:
+        parent = container.getparent()
+        if parent is None or parent.tag in ("body", "html") or is_article(parent):
+            break
+        words = _words(parent)
+        if words > _RAIL_MAX_WORDS or _link_words(parent) < 0.5 * (words - _words(heading)):
+            break
+        container = parent
+    if container is not heading:
+        return [container]
+    rail = [heading]
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag in ("h1", "h2", "h3") or is_article(sibling):
+            break
+        words = _words(sibling)
+        if words == 0:
+            continue
+        if _link_words(sibling) < 0.5 * words:
+            break
+        rail.append(sibling)
+    return rail if len(rail) > 1 else []  # a heading over running text is a subhead (`Reacties`), not a rail
+
+
+def _drop(element) -> None:
+    """Remove an element but keep its tail text (which belongs to the parent)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail and tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+# A teaser card's summary is at most this long.
+_CARD_MAX_WORDS = 60
+# A class naming an article's body: `article-body`, `article__body`, `story-body`, `entry-content`, `post-text` …
+_BODY_CLASS = re.compile(r"(?:^|\s)\S*(?:article|story|post|entry|artikel)-(?:body|content|text|tekst)\S*(?:\s|$)")
+# A chunk of a split article body carries at least this many words of paragraphs, and few links.
+_CHUNK_MIN_WORDS = 50
+_CHUNK_MAX_LINK_SHARE = 0.3
+
+
+def _normal(element) -> str:
+    return " ".join(" ".join(element.itertext()).split())
+
+
+def _short_text(element, limit: int = 120) -> str | None:
+    """The element's normalised text when it is short enough to be a heading, else None (without reading it all)."""
+    parts, length = [], 0
+    for part in element.itertext():
+        parts.append(part)
+        length += len(part)
+        if length > 4 * limit:
+            return None
+    text = " ".join(" ".join(parts).split())
+    return text if len(text) <= limit else None
+
+
+def _body_chunks(tree) -> list[list[str]]:
+    """An article body the page splits into several same-class containers (between them: ads, embeds): the
+    paragraphs of each, in page order. Trafilatura keeps only one of them; empty when the page has one body."""
+    body = tree.find(".//body")
+    if body is None:
+        return []
+    groups: dict[tuple[str, str], list] = {}
+    for element in body.iter("div", "section", "article"):
+        css = re.sub(r"[_-]+", "-", (element.get("class") or "").lower())
+        if css and _BODY_CLASS.search(css):
+            groups.setdefault((element.tag, css), []).append(element)
+    for members in groups.values():
+        members = [m for m in members if not any(a in members for a in m.iterancestors())]
+        if len(members) < 2:
+            continue
+        chunks = []
+        for member in members:
+            paragraphs = [_normal(p) for p in member.iter("p", "h2", "h3", "h4")]
+            paragraphs = [p for p in paragraphs if p]
+            words = sum(len(_WORD.findall(p)) for p in paragraphs)
+            if words >= _CHUNK_MIN_WORDS and _link_words(member) <= _CHUNK_MAX_LINK_SHARE * words:
+                chunks.append(paragraphs)
+        if len(chunks) >= 2:
+            return chunks
+    return []
+
+
+def _add_missing_chunks(body, chunks: list[list[str]]) -> None:
+    """Put the body chunks trafilatura left out before or after the one it kept, in page order."""
+    from lxml import etree
+
+    present = {_normal(element) for element in body.iter() if isinstance(element.tag, str)}
+
+    def kept(chunk: list[str]) -> bool:
+        return sum(p in present for p in chunk) * 2 > len(chunk)
+
+    flags = [kept(chunk) for chunk in chunks]
+    if not any(flags) or all(flags):
+        return
+    first = flags.index(True)
+    position = 0
+    for index, chunk in enumerate(chunks):
+        if flags[index]:
+            continue
+        for paragraph in chunk:
+            element = etree.Element("p")
+            element.text = paragraph
+            if index < first:
+                body.insert(position, element)
+                position += 1
+            else:
+                body.append(element)
+
+
+def _anchor_texts(tree) -> set[str]:
+    """The texts of the page's links, whitespace-normalised: an extracted line equal to one was a link."""
+    body = tree.find(".//body")
+    if body is None:
+        return set()
+    texts = (" ".join(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    return {text for text in texts if text}
+
+
+def _linked_words(block, anchors: set[str]) -> int:
+    """Words of an extracted block that were link text: whole lines (paragraph, list item) equal to a link."""
+    lines = list(block.iter("item")) if block.tag == "list" else [block]
+    return sum(_words(line) for line in lines if " ".join(" ".join(line.itertext()).split()) in anchors)
+
+
+def _closing_reason(block, anchors: set[str]) -> str | None:
+    """Why a block at the end of the text is not the article's end, or None when it may be."""
+    text = " ".join(" ".join(block.itertext()).split())
+    words = _words(block)
+    if not text or _CLOSING_LINE.match(text):
+        return "closing line"
+    if _is_rail_heading(text):
+        return "rail heading"
+    if AGE.fullmatch(text):
+        return "teaser age"  # `1 uur geleden`, `gisteren 14:05`: a teaser's, never the story's last line
+    if block.tag == "head":
+        return "heading"
+    if words <= 60 and _is_pitch(text):
+        return "pitch"
+    if block.tag == "list" and words and _linked_words(block, anchors) >= 0.6 * words:
+        return "link list"
+    if block.tag == "p" and words <= 25 and _linked_words(block, anchors) >= 0.6 * words:
+        return "link paragraph"
+    return None
+
+
+def _wrap_loose_text(body) -> None:
+    """Text standing between the blocks of trafilatura's result (an age after a card's `<p>`) becomes a `<p>`."""
+    from lxml import etree
+
+    for child in list(body):
+        if child.tail and child.tail.strip():
+            loose = etree.Element("p")
+            loose.text, child.tail = child.tail.strip(), None
+            child.addnext(loose)
+    if body.text and body.text.strip():
+        loose = etree.Element("p")
+        loose.text, body.text = body.text.strip(), None
+        body.insert(0, loose)
+
+
+def _body_text(body, anchors: set[str]) -> str:
+    """Trafilatura's text of its result tree, after the trailing teaser block and closing furniture are cut."""
+    from trafilatura.xml import xmltotxt
+
+    _wrap_loose_text(body)
+    blocks = [child for child in body if isinstance(child.tag, str)]
+    cut = len(blocks)
+    # a rail heading in the last part of the text: it and everything below it go
+    total = sum(_words(b) for b in blocks) or 1
+    seen = 0
+    for index, block in enumerate(blocks):
+        seen += _words(block)
+        if index > 0 and seen > 0.5 * total and _is_rail_heading(_normal(block), lists_only=True):
+            cut = index
+            break
+    # closing furniture, link-dense teaser items and headless teaser cards, from the end up
+    after_age = False
+    while cut > 1:
+        block = blocks[cut - 1]
+        text = _normal(block)
+        if _closing_reason(block, anchors) is not None:
+            after_age = bool(AGE.fullmatch(text))
+            cut -= 1
+        elif (after_age or TRAILING_AGE.search(text)) and _words(block) <= _CARD_MAX_WORDS:
+            # a card's summary above its age, or ending in it: with the card's linked title, if it has one
+            after_age = False
+            cut -= 2 if cut > 2 and _normal(blocks[cut - 2]) in anchors else 1
+        else:
+            break
+    for block in blocks[cut:]:
+        body.remove(block)
+    text = xmltotxt(body, include_formatting=False)
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]:
+    """Every item of the page's `Meer uit …` rails, with ages read against `fetched_at`; never raises."""
+    try:
+        return _extract_html_teasers(html, fetched_at)
+    except (Exception, RecursionError):
+        return []
+
+
+def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]:
+    tree = _parse(html)
+    body = tree.find(".//body") if tree is not None else None
+    if body is None:
+        return []
+    rails = []  # collected first: reading an item edits the tree, which an ongoing iteration must not see
+    for heading in body.iter(*_HEADING_TAGS):
+        if len(heading) <= 2 and (match := RAIL_HEADING.match(_short_text(heading) or "")):
+            rails.append(((match["section"] or match["generic"]).strip(), _rail_items(heading)))
+    teasers: list[Teaser] = []
+    done: set = set()
+    for section, items in rails:
+        for item in items:
+            if item in done:
+                continue
+            done.add(item)
+            teaser = _html_teaser(item, section, len(teasers) + 1, fetched_at)
+            if teaser is not None:
+                teasers.append(teaser)
+    return teasers
+
+
+# Elements that may carry a rail's heading: headings proper, and the spans and divs some sites style as one.
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "header", "strong", "b", "span", "div", "p")
+
+
+def _rail_items(heading) -> list:
+    """The items under a rail heading: the `li`s (else `article`s) of the first following sibling that has
+    some, of the heading or of one of its three nearest ancestors."""
+    container = heading
+    for _ in range(4):
+        for sibling in islice(container.itersiblings(), 3):
+            items = _items_in(sibling) if isinstance(sibling.tag, str) else []
+            if items:
+                return items
+        parent = container.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        container = parent
+    return []
+
+
+def _items_in(element) -> list:
+    """The outermost `li`s of an element (else its outermost `article`s); the element itself if it is one."""
+    if element.tag in ("li", "article"):
+        return [element]
+    for tag in ("li", "article"):
+        items = [item for item in element.iter(tag) if not _has_ancestor(item, tag, element)]
+        if items:
+            return items
+    return []
+
+
+def _has_ancestor(element, tag: str, stop) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor is stop:
+            return False
+        if ancestor.tag == tag:
+            return True
+    return False
+
+
+def _html_teaser(item, section: str, position: int, fetched_at: datetime | None) -> Teaser | None:
+    """One rail item → a teaser: title (its heading), dateline and agencies, text, and the age below it."""
+    age_text, age_minutes = None, None
+    time_element = next(item.iter("time"), None)
+    if time_element is not None:
+        age_text = _normal(time_element) or None
+        moment = _parse_datetime(time_element.get("datetime"))
+        if moment is not None and fetched_at is not None:
+            minutes = int((_naive_utc(fetched_at) - moment).total_seconds() // 60)
+            age_minutes = minutes if minutes >= 0 else None
+        elif age_text:
+            age_minutes = parse_age(age_text, fetched_at)
+        _drop(time_element)
+    title_element = next(item.iter("h2", "h3", "h4", "h5", "h6", "strong", "b"), None)
+    title = _normal(title_element) or None if title_element is not None else None
+    if title_element is not None:
+        _drop(title_element)
+    lines = [" ".join(line.split()) for line in _block_lines(item)]
+    lines = [line for line in lines if line]
+    if age_text is None and lines:  # an age printed as text: a line of its own, or after the last sentence
+        if AGE.fullmatch(lines[-1]):
+            age_text = lines.pop()
+        elif trailing := TRAILING_AGE.search(lines[-1]):
+            age_text = lines[-1][trailing.start() + 1 :].strip()
+            lines[-1] = lines[-1][: trailing.start() + 1]
+        if age_text is not None:
+            age_minutes = parse_age(age_text, fetched_at)
+    if title is None and len(lines) > 1 and not parse_dateline(lines[0]):
+        title, lines = lines[0], lines[1:]
+    text = " ".join(lines)
+    if title is None and not text:
+        return None
+    place, agencies = None, []
+    if dateline := parse_dateline(text):
+        place, agencies, text = dateline.place, dateline.agencies, dateline.rest
+    published_at = fetched_at - timedelta(minutes=age_minutes) if fetched_at and age_minutes is not None else None
+    return Teaser(
+        section=section,
+        position=position,
+        title=title,
+        dateline=place,
+        agencies=agencies,
+        text=text,
+        age_text=age_text,
+        age_minutes=age_minutes,
+        published_at=published_at,
+    )
+
+
+# Tags that start a line of a teaser card; spans and links do too unless they stand inside a paragraph.
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "header", "footer", "time", "article"}
+_CARD_PART_TAGS = {"span", "a"}
+
+
+def _block_lines(element) -> list[str]:
+    """The element's text, one line per block-level child."""
+    lines: list[str] = [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str):
+            lines[-1] += child.tail or ""
+            continue
+        if child.tag in _BLOCK_TAGS or (child.tag in _CARD_PART_TAGS and element.tag != "p"):
+            lines.extend(_block_lines(child))
+            lines.append(child.tail or "")
+        else:
+            lines[-1] += " ".join(child.itertext()) + (child.tail or "")
+    return lines
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    """A `<time datetime>` with a time of day, as naive UTC; None for a bare date (no minutes to count) or junk."""
+    if not value or not re.search(r"\d[T ]\d{1,2}:\d{2}", value):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _naive_utc(moment)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """A naive UTC datetime: aware ones converted, naive ones taken as UTC already."""
+    if moment.tzinfo is None:
+        return moment
+    return (moment - moment.utcoffset()).replace(tzinfo=None)

@@ -1,0 +1,398 @@
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsassets.cleaning import clean_html_page, leakage_in
+from newsassets.html import HtmlExtraction, extract_html, extract_html_teasers
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+FETCHED_AT = datetime(2026, 1, 24, 12, 0)  # naive UTC, as raw_documents.fetched_at
+
+
+def page(name: str) -> str:
+    return (FIXTURES / f"{name}.html").read_text(encoding="utf-8")
+
+
+# For each fixture: sentences of the article that must stay, and rail/chrome text that must go.
+ARTICLES = {
+    "rail_list_time": (
+        [
+            "Oekraïne en Rusland hebben zaterdag opnieuw krijgsgevangenen uitgewisseld",
+            "bemiddeling door de Verenigde Arabische Emiraten",
+            "Bemiddeling",  # a subhead stays
+            "wisten niet of ze nog in leven waren.",
+        ],
+        [
+            "Meer uit Buitenland",
+            "Minneapolis",
+            "Lavrov",
+            "Belgorod",
+            "geleden",
+            "Meest gelezen",
+            "Gaswinning",
+            "nieuwsbrief",
+            "mailbox",
+            "cookies",
+            "Deel dit artikel",
+            "WhatsApp",
+            "Inloggen",
+            "Alle rechten voorbehouden",
+            "Volg ons",
+            "Vind je dit artikel",
+        ],
+    ),
+    "rail_cards_text_ages": (
+        [
+            "Dat staat in een plan dat de minister van Infrastructuur woensdag presenteerde",
+            "Kritiek van milieuorganisaties",
+            "hoe de kosten over de regio's worden verdeeld.",
+        ],
+        [
+            "Lees ook",
+            "Walcheren",
+            "Gerelateerde artikelen",
+            "Zeeuwse kust krijgt extra zand",
+            "Meer uit Binnenland",
+            "asielaanvragen",
+            "Treinverkeer",
+            "geleden",
+            "14:05",
+            "Deel op",
+            "Webmail",
+            "Word abonnee",
+            "Copyright",
+        ],
+    ),
+    "english_rails": (
+        [
+            "handled a record number of containers last year",
+            "Volumes of liquid bulk, including oil and chemicals, fell slightly",
+            "scheduled to start operating next year.",
+        ],
+        [
+            "Read more",
+            "Shipping rates climb",
+            "Related",
+            "Dutch economy grows",
+            "More from World",
+            "Floods hit southern Spain",
+            "Sign up",
+            "newsletter",
+            "inbox",
+            "Most read",
+            "Markets rally",
+            "Share on",
+            "cookies",
+            "Reporting by",
+            "Follow World News",
+            "All rights reserved",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARTICLES))
+def test_body_keeps_the_article_and_loses_every_rail(name):
+    keep, lose = ARTICLES[name]
+    text = extract_html(page(name)).text
+    body = clean_html_page(page(name)).body
+    for sentence in keep:
+        assert sentence in text and sentence in body, sentence
+    for furniture in lose:
+        assert furniture not in text and furniture not in body, furniture
+    assert all(leakage_in(paragraph) is None for paragraph in body.split("\n\n"))
+
+
+def test_rails_without_any_class_are_found_by_their_headings():
+    story = "".join(
+        f"<p>Alinea {i}: de provincie Utrecht wil meer woningen bouwen langs het spoor tussen de grote steden.</p>"
+        for i in range(4)
+    )
+    html = (
+        "<html><body><article><h1>Woningbouw langs het spoor</h1>"
+        f"{story[: len(story) // 2]}"
+        '<p><strong>Lees ook:</strong> <a href="/a">Bouwplannen Amersfoort opnieuw vertraagd</a></p>'
+        f"{story[len(story) // 2 :]}"
+        "<h2>Meer uit Binnenland</h2><ul>"
+        '<li><a href="/b">Minder asielaanvragen in december</a></li>'
+        '<li><a href="/c">Treinverkeer rond Utrecht hervat</a></li></ul>'
+        "<h3>Meest gelezen</h3><ol><li><a href='/d'>Storm zorgt voor schade</a></li>"
+        "<li><a href='/e'>Nieuwe burgemeester</a></li></ol>"
+        "</article></body></html>"
+    )
+    text = extract_html(html).text
+    assert "Alinea 0" in text and "Alinea 3" in text
+    for furniture in ("Lees ook", "Amersfoort", "Meer uit", "asielaanvragen", "Treinverkeer", "Meest gelezen", "Storm"):
+        assert furniture not in text, furniture
+
+
+STORY = "".join(
+    f"<p>Alinea {i}: de provincie Utrecht wil meer woningen bouwen langs het spoor tussen de grote steden.</p>"
+    for i in range(6)
+)
+
+
+def test_a_headless_rail_of_teaser_cards_after_the_story_is_cut_by_its_ages():
+    cards = "".join(
+        f"<div><a href='/x{i}'><h3>Ander nieuws over woningbouw nummer {i}</h3></a>"
+        f"<p>UTRECHT (ANP) - Een korte samenvatting van het andere bericht, nummer {i}.</p><span>{i + 1} uur geleden</span></div>"
+        for i in range(3)
+    )
+    text = extract_html(
+        f"<html><body><div class='main'><h1>Woningbouw</h1>{STORY}<div>{cards}</div></div></body></html>"
+    ).text
+    assert text.endswith(
+        "Alinea 5: de provincie Utrecht wil meer woningen bouwen langs het spoor tussen de grote steden."
+    )
+    assert "Ander nieuws" not in text and "samenvatting" not in text and "geleden" not in text
+
+
+def test_trailing_link_lists_and_closing_lines_are_trimmed():
+    from lxml import etree
+
+    from newsassets.html import _body_text
+
+    body = etree.fromstring(
+        "<body><p>Het kabinet trekt geld uit voor dijken langs de rivieren.</p><p>De Kamer debatteert volgende maand.</p>"
+        "<head>Meer nieuws</head><list><item>Brand in Emmen</item><item>Nieuwe fietsbrug geopend</item></list>"
+        "<p>Volg ons op Instagram voor meer nieuws uit de regio.</p><p>(Reporting by Anna Smit; Editing by Jan Bos)</p>"
+        "<p>___</p></body>"
+    )
+    text = _body_text(body, anchors={"Brand in Emmen", "Nieuwe fietsbrug geopend"})
+    assert text == "Het kabinet trekt geld uit voor dijken langs de rivieren.\nDe Kamer debatteert volgende maand."
+    # a list that is the story's own (not link text) stays
+    kept = etree.fromstring(
+        "<body><p>Dit zijn de maatregelen:</p><list><item>Hogere dijken</item><item>Meer kwelders</item></list></body>"
+    )
+    assert _body_text(kept, anchors=set()).endswith("Meer kwelders")
+
+
+def test_a_reacties_subhead_over_running_text_is_the_story_not_a_comment_section():
+    reactions = (
+        "<h2>Reacties</h2><p>De oppositie reageerde woedend op het besluit en eist dat de minister naar de Kamer komt.</p>"
+        "<p>Ook de provincie is niet blij: de gedeputeerde spreekt van een gemiste kans voor de hele regio.</p>"
+    )
+    html = f"<html><body><article><h1>Woningbouw</h1>{STORY}{reactions}</article></body></html>"
+    text = extract_html(html).text
+    assert "De oppositie reageerde woedend" in text and text.endswith("een gemiste kans voor de hele regio.")
+
+
+def test_metadata_title_date_site_url():
+    extraction = extract_html(page("rail_list_time"))
+    assert extraction.title == "Oekraïne en Rusland wisselen opnieuw krijgsgevangenen uit"
+    assert extraction.published_at == datetime(2026, 1, 24, 8, 15)  # 09:15+01:00, as naive UTC
+    assert extraction.site == "Dagblad van het Noorden"
+    assert extraction.language == "nl" and extract_html(page("english_rails")).language == "en"
+    assert extraction.url == "https://www.dvhn.example/buitenland/oekraine-en-rusland-wisselen-krijgsgevangenen-uit"
+    assert extract_html(page("rail_cards_text_ages")).published_at == datetime(2026, 1, 22)  # a day only
+    assert extract_html(page("english_rails"), url="https://news.example/port").url == "https://news.example/port"
+
+
+def test_cleaned_html_article_lifts_the_dateline_and_drops_the_title_line():
+    article = clean_html_page(page("rail_cards_text_ages"))
+    assert article.title == "Kabinet trekt extra geld uit voor versterking van dijken"
+    assert article.title not in article.body
+    assert (article.dateline, article.agencies) == ("DEN HAAG", ["ANP"])
+    assert article.language == "nl" and article.site == "Omroep Zeeland"
+    english = clean_html_page(page("english_rails"))
+    assert (english.dateline, english.agencies, english.language) == ("ROTTERDAM", ["Reuters"], "en")
+
+
+def test_a_page_of_only_boilerplate_has_an_empty_body():
+    article = clean_html_page(page("boilerplate_only"))
+    assert (article.body, article.word_count) == ("", 0)
+
+
+def test_a_truncated_page_gives_what_it_has():
+    body = clean_html_page(page("truncated")).body
+    assert body.startswith("Honderden boeren zijn dinsdag met hun trekkers naar Den Haag gereden")
+    assert "De boeren zeggen dat de regels hun bedrijven onbetaalbaar maken" in body
+
+
+def test_repeated_short_lines_are_structure_and_stay():
+    menu = "".join(
+        f"<h2>Dag {day}</h2><h3>Ontbijt</h3><p>Havermout met fruit en noten, zoals elke ochtend op dag {day}.</p>"
+        f"<h3>Lunch</h3><p>Volkorenbrood met kaas en een salade van het seizoen voor dag {day}.</p>"
+        for day in range(1, 4)
+    )
+    html = f"<html><body><article><h1>Weekmenu</h1>{menu}</article></body></html>"
+    body = clean_html_page(html).body
+    assert body.count("Ontbijt") == 3 and body.count("Lunch") == 3
+
+
+def test_an_article_body_split_around_an_advert_is_read_whole():
+    first = "".join(
+        f"<p>Eerste deel, alinea {i}: de gemeenteraad sprak lang over de begroting van volgend jaar.</p>"
+        for i in range(5)
+    )
+    second = "".join(
+        f"<p>Tweede deel, alinea {i}: de wethouder beloofde de lasten voor bewoners te beperken.</p>" for i in range(5)
+    )
+    html = (
+        "<html><body><article><h1>Begroting</h1>"
+        f'<div class="article-body">{first}</div>'
+        '<div class="ad-slot"><a href="/ad">Advertentie</a></div>'
+        f'<div class="article-body">{second}</div>'
+        "</article></body></html>"
+    )
+    body = clean_html_page(html).body
+    assert "Eerste deel, alinea 0" in body and "Tweede deel, alinea 4" in body
+    assert body.index("Eerste deel, alinea 4") < body.index("Tweede deel, alinea 0")
+
+
+def test_deeply_nested_html_is_safe_and_fast():
+    article = "<p>" + "De provincie investeert fors in nieuwe fietspaden langs de provinciale wegen. " * 5 + "</p>"
+    nested = "<html><body>" + article + "<div>" * 50_000 + "diep" + "</div>" * 50_000 + "</body></html>"
+    start = time.perf_counter()
+    extraction = extract_html(nested)
+    teasers = extract_html_teasers(nested, FETCHED_AT)
+    assert time.perf_counter() - start < 3
+    assert "fietspaden" in extraction.text
+    assert teasers == []
+    only_nested = "<div>" * 50_000 + "<h2>Meer uit Buitenland</h2><ul><li>x</li></ul>"
+    assert isinstance(extract_html(only_nested), HtmlExtraction)
+    assert isinstance(extract_html_teasers(only_nested, FETCHED_AT), list)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   ",
+        "geen html hier",
+        "<",
+        "<html><body></body></html>",
+        "\x00\x01\x02<html>\x00<p>binair</p>",
+        bytes(range(256)).decode("latin-1") * 50,
+        '<?xml version="1.0" encoding="utf-8"?><html><body><p>xml</p></body></html>',
+        "<html><body>" + "<p>" * 20_000,
+        "<table>" * 5_000,
+    ],
+)
+def test_junk_never_raises(html):
+    assert isinstance(extract_html(html), HtmlExtraction)
+    assert isinstance(extract_html_teasers(html, FETCHED_AT), list)
+    assert clean_html_page(html).word_count >= 0
+
+
+def test_teasers_from_a_list_with_time_elements():
+    teasers = extract_html_teasers(page("rail_list_time"), FETCHED_AT)
+    rail = [t for t in teasers if t.section == "Buitenland"]
+    assert [t.position for t in rail] == [1, 2, 3]
+    first, second, third = rail
+    assert first.title == "Duizenden betogers in Minneapolis na dodelijk schietincident"
+    assert (first.dateline, first.agencies) == ("MINNEAPOLIS", ["ANP", "AFP"])
+    assert first.text.startswith("In de Amerikaanse stad Minneapolis zijn duizenden mensen")
+    assert "geleden" not in first.text and "MINNEAPOLIS" not in first.text
+    assert (first.age_text, first.age_minutes, first.published_at) == (
+        "7 minuten geleden",
+        7,
+        datetime(2026, 1, 24, 11, 53),
+    )
+    assert (second.dateline, second.agencies) == ("GENÈVE", ["ANP", "RTR", "AFP"])
+    assert (second.age_minutes, second.published_at) == (60, datetime(2026, 1, 24, 11, 0))  # 12:00+01:00
+    # a bare date in `datetime` has no minutes to count: the printed `gisteren 14:05` is read instead
+    assert (third.age_text, third.age_minutes, third.published_at) == (
+        "gisteren 14:05",
+        21 * 60 + 55,
+        datetime(2026, 1, 23, 14, 5),
+    )
+    most_read = [t for t in teasers if t.section == "Meest gelezen"]
+    assert [t.position for t in most_read] == [4, 5, 6]  # positions run through the page's rails
+    assert most_read[0].text == "Gaswinning onder Groningen definitief gestopt"
+
+
+def test_teasers_from_cards_with_ages_as_text():
+    teasers = extract_html_teasers(page("rail_cards_text_ages"), FETCHED_AT)
+    assert [t.position for t in teasers] == list(range(1, len(teasers) + 1))
+    related = [t for t in teasers if t.section == "Gerelateerde artikelen"]
+    assert related[0].text == "Zeeuwse kust krijgt extra zand tegen afkalving"
+    cards = {t.title: t for t in teasers if t.section == "Binnenland"}
+    assert len(cards) == 5
+    asiel = cards["Minder asielaanvragen in december"]
+    assert (asiel.dateline, asiel.agencies, asiel.text) == (
+        "TER APEL",
+        ["ANP"],
+        "Het aantal asielaanvragen is in december gedaald, meldt de IND.",
+    )
+    assert (asiel.age_text, asiel.age_minutes, asiel.published_at) == (
+        "7 minuten geleden",
+        7,
+        datetime(2026, 1, 24, 11, 53),
+    )
+    assert cards["Treinverkeer rond Utrecht hervat"].published_at == datetime(2026, 1, 23, 14, 5)
+    glued = cards["Kamer wil snelheid op snelwegen omlaag"]  # `… toestaan. 14:05`: the age after the last sentence
+    assert (glued.text, glued.age_text) == ("Een meerderheid wil 's nachts niet langer 130 toestaan.", "14:05")
+    assert glued.published_at == datetime(2026, 1, 23, 14, 5)  # 14:05 has not come yet today: yesterday
+    storm = cards["Storm zorgt voor schade in Zeeland"]
+    assert (storm.agencies, storm.age_text, storm.age_minutes) == (["ANP", "DPA"], "23 jan 2026 14:05", 1315)
+    unreadable = cards["Nieuwe burgemeester voor Vlissingen"]
+    assert (unreadable.age_text, unreadable.age_minutes, unreadable.published_at) == ("binnenkort", None, None)
+
+
+def test_without_a_capture_time_only_relative_ages_are_read():
+    cards = {t.title: t for t in extract_html_teasers(page("rail_cards_text_ages"), None) if t.section == "Binnenland"}
+    assert cards["Minder asielaanvragen in december"].age_minutes == 7
+    assert cards["Treinverkeer rond Utrecht hervat"].age_minutes is None
+    assert all(t.published_at is None for t in cards.values())
+    listed = [t for t in extract_html_teasers(page("rail_list_time"), None) if t.section == "Buitenland"]
+    assert [t.age_minutes for t in listed] == [7, 60, None]  # without the capture time, the printed age is read
+
+
+def test_a_page_without_a_rail_has_no_teasers():
+    assert extract_html_teasers(page("english_rails"), FETCHED_AT) == []
+    assert extract_html_teasers(page("truncated"), FETCHED_AT) == []
+
+
+HTML_PIECES = st.sampled_from(
+    [
+        "<html>",
+        "<body>",
+        "</body>",
+        "<div class='related'>",
+        "</div>",
+        "<ul>",
+        "<li>",
+        "</li>",
+        "<p>",
+        "</p>",
+        "<h2>Meer uit Buitenland</h2>",
+        "<h2>Related</h2>",
+        "<time datetime='2026-01-24T11:00:00Z'>",
+        "<time datetime='x'>",
+        "</time>",
+        "<a href='/x'>",
+        "</a>",
+        "MOSKOU (ANP) - ",
+        "7 minuten geleden",
+        "gisteren 14:05",
+        "Lees ook:",
+        "Het kabinet trekt geld uit voor dijken. ",
+        "<!--",
+        "<script>",
+        "&amp;",
+        "\x00",
+        "<?xml version='1.0' encoding='utf-8'?>",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_raises(text):
+    assert isinstance(extract_html(text), HtmlExtraction)
+    assert isinstance(extract_html_teasers(text, FETCHED_AT), list)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(HTML_PIECES, st.text(max_size=20)), max_size=60), st.none() | st.just(FETCHED_AT))
+def test_arbitrary_html_never_raises(pieces, fetched_at):
+    html = "".join(pieces)
+    assert isinstance(extract_html(html), HtmlExtraction)
+    for teaser in extract_html_teasers(html, fetched_at):
+        assert teaser.position >= 1
+        assert teaser.age_minutes is None or teaser.age_minutes >= 0
