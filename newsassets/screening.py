@@ -19,7 +19,7 @@ def screen_document(document: RawDocument, timeout_seconds: float) -> RawDocumen
         return document
     try:
         with time_limit(timeout_seconds):
-            article = clean_page(document.content, document.source_format)
+            article = clean_page(document.content, document.source_format, document.url)
     except DocumentTimeout as exc:
         return replace(document, status=REJECTED, error=f"timeout: cleaning {exc}")
     except Exception as exc:  # one page's surprise must not stop the others

@@ -30,10 +30,10 @@ def test_rejected_documents_pass_through_untouched():
 def test_a_slow_page_times_out_and_the_next_one_is_fine(monkeypatch):
     real = screening.clean_page
 
-    def slow(content, source_format):
+    def slow(content, source_format, url=None):
         if "traag" in content:
             time.sleep(5)
-        return real(content, source_format)
+        return real(content, source_format, url)
 
     monkeypatch.setattr(screening, "clean_page", slow)
     started = time.monotonic()
@@ -44,7 +44,7 @@ def test_a_slow_page_times_out_and_the_next_one_is_fine(monkeypatch):
 
 
 def test_a_crash_in_cleaning_rejects_only_that_page(monkeypatch):
-    def broken(content, source_format):
+    def broken(content, source_format, url=None):
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(screening, "clean_page", broken)

@@ -35,7 +35,7 @@ def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: Ne
         rows = []
         columns = f"doc_id, source_format, content, url, site, {ARTICLE_INPUTS}"
         for doc_id, source_format, content, url, site, version in fetch_raw_documents(conn, plan.todo, columns):
-            article = asdict(clean_article(content, source_format))
+            article = asdict(clean_article(content, source_format, url))
             # the capture's own url and site win over what the page says about itself
             article["url"], article["site"] = url or article["url"], site or article["site"]
             rows.append(
@@ -64,12 +64,12 @@ def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: Ne
     )
 
 
-def clean_article(content: str, source_format: str) -> Article:
+def clean_article(content: str, source_format: str, url: str | None) -> Article:
     """The raw stage already rejected pages that time out or hold no article; the limit here only guards
     against a page that behaves differently the second time."""
     try:
         with time_limit(settings.doc_timeout_seconds()):
-            return clean_page(content, source_format)
+            return clean_page(content, source_format, url)
     except DocumentTimeout:
         return Article(title=None, dateline=None)
 

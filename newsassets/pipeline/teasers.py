@@ -6,6 +6,7 @@ from datetime import datetime
 
 import dagster as dg
 
+from newsassets.html import extract_html_teasers
 from newsassets.ids import stable_id
 from newsassets.progress import Progress
 from newsassets.reading import HTML
@@ -68,7 +69,7 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
 
 def page_teasers(content: str, source_format: str, fetched_at: datetime | None) -> list[Teaser]:
     if source_format == HTML:
-        return []  # HTML rails: see html.extract_html_teasers
+        return extract_html_teasers(content, fetched_at)
     return extract_teasers(content, fetched_at)
 
 
