@@ -117,8 +117,13 @@ def test_kill_9_during_a_stage_changes_nothing_published_and_the_next_run_recove
     raw.mkdir()
     write_pages(raw, 400)
     database = tmp_path / "news.duckdb"
-    env = {**os.environ, "NEWSASSETS_RAW_DIR": str(raw), "NEWSASSETS_DB_PATH": str(database)}
-    env.pop("DAGSTER_HOME", None)
+    (tmp_path / "dagster_home").mkdir()  # a run history of its own: nothing left behind in the project
+    env = {
+        **os.environ,
+        "NEWSASSETS_RAW_DIR": str(raw),
+        "NEWSASSETS_DB_PATH": str(database),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
     command = [
         str(Path(sys.executable).with_name("dagster")),
         "asset",

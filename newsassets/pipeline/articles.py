@@ -12,7 +12,7 @@ from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.progress import Progress
 from newsassets.store import apply_changes
 
-from .metadata import LOG_EVERY, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
 from .refresh import ARTICLE_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
 from .resources import NewsStore
@@ -75,6 +75,7 @@ def clean_article(content: str, source_format: str, url: str | None) -> Article:
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=articles,
     blocking=True,
     description="Exactly one article per ok raw document, unique article_ids, and no article without a document.",
@@ -101,7 +102,7 @@ def one_article_per_ok_document(store: NewsStore) -> dg.AssetCheckResult:
     return check_result(problems, ["doc_id", "problem"])
 
 
-@dg.asset_check(asset=articles, blocking=True, description="Every article has a body with words in it.")
+@dg.asset_check(pool=POOL, asset=articles, blocking=True, description="Every article has a body with words in it.")
 def article_bodies_non_empty(store: NewsStore) -> dg.AssetCheckResult:
     with store.connect(read_only=True) as conn:
         problems = rows_as_dicts(
@@ -113,6 +114,7 @@ def article_bodies_non_empty(store: NewsStore) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=articles,
     blocking=True,
     description=(

@@ -11,7 +11,7 @@ from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file
 from newsassets.screening import screen_document
 from newsassets.store import apply_changes, needs_rebuild
 
-from .metadata import LOG_EVERY, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
 
@@ -92,6 +92,7 @@ def raw_documents(
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=raw_documents,
     blocking=True,
     description=(
@@ -118,6 +119,7 @@ def every_raw_file_accounted_for(raw_folder: RawFolder, store: NewsStore) -> dg.
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=raw_documents,
     blocking=True,
     description="doc_ids are unique; an ok row has content and a hash; a rejected row says why.",

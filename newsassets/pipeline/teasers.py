@@ -13,7 +13,7 @@ from newsassets.reading import HTML
 from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
-from .metadata import LOG_EVERY, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
 from .raw_documents import raw_documents
 from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
 from .resources import NewsStore
@@ -74,6 +74,7 @@ def page_teasers(content: str, source_format: str, fetched_at: datetime | None) 
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=teasers,
     blocking=True,
     description="Positions run 1, 2, … without gaps or repeats on every page, and teaser_ids are unique.",
@@ -96,6 +97,7 @@ def teaser_positions_contiguous(store: NewsStore) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=teasers,
     description="Every teaser has a dateline, its agencies and an age read into minutes (warns: dedup still runs).",
 )
