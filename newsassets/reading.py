@@ -142,11 +142,6 @@ def read_raw_file(path: Path, raw_dir: Path, max_bytes: int) -> list[RawDocument
     return [_page_document(base, data, note)]
 
 
-def read_raw_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
-    """The one document of a single-page file (the first, for a WARC)."""
-    return read_raw_file(path, raw_dir, max_bytes)[0]
-
-
 def _page_document(base: RawDocument, data: bytes, note: str | None = None) -> RawDocument:
     if not data.strip():
         return replace(base, error="empty file")

@@ -14,8 +14,8 @@ from newsassets.reading import (
     doc_id_for,
     find_raw_files,
     fingerprint_folder,
-    read_raw_document,
     read_raw_documents,
+    read_raw_file,
 )
 
 from .conftest import SEED_DIR
@@ -25,7 +25,8 @@ DUTCH = "Één Zeeuwse café-eigenaar zegt: “Het gaat goed”, aldus de ANP.\n
 
 
 def read(path: Path, cap: int = CAP):
-    return read_raw_document(path, path.parent, cap)
+    (document,) = read_raw_file(path, path.parent, cap)
+    return document
 
 
 def test_seeds_are_five_ok_text_documents_with_stable_ids():
