@@ -1,30 +1,55 @@
-"""Items → shingles → MinHash signatures → LSH candidates → verified edges → clusters.
+"""Items → exact-text groups → MinHash signatures → LSH candidates → verified edges → guarded clusters.
 
-MinHash and LSH only propose candidates; every proposed pair is then verified on its exact shingle
-sets, so the estimate's noise can cost recall only below the candidate threshold and never precision.
+The stages, for each kind of item on its own:
 
-Why these shingles and thresholds (measured on the seeds):
-- Articles: word 3-shingles. The seeds' 000/001 pair (one ANP story edited by two outlets, with changed
-  quotes, reordered clauses and a cut paragraph) has a 3-shingle Jaccard of 0.45; unrelated stories on
-  the same topic (Russia, Blinken, Kazakhstan) stay below 0.05. A verified Jaccard of 0.25 joins the
-  rewrite with a wide margin on both sides; LSH asks for candidates from 0.15 so that the signature's
-  noise (±0.04 at 128 permutations) does not lose such a pair.
-- Teasers: word 3-shingles too, a verified Jaccard of 0.6. A teaser repeated on two pages is the same
-  text to the word (Jaccard 1.0); the several Minneapolis or Kyiv items are different news told in
-  different words and stay below 0.1.
+1. **Exact duplicates first.** Items whose normalised words (lowercased `\\w+` tokens) are identical share a
+   `text_key` and form one *unit*; the same teaser text on many pages costs one signature and no comparison.
+2. **Signatures.** One MinHash per unit (datasketch, `MinHash.generator`, `scheme="affine32"`) over word
+   n-gram shingles, hashed once per distinct word and combined with numpy. Signatures are keyed by
+   `text_key`, so a caller that keeps them (the asset stores them in DuckDB) never hashes an unchanged text again.
+3. **Candidates for recall.** LSH banding of the signatures (`bands` × `rows`), buckets read with numpy.
+   The bands are tuned to miss almost no pair at the verification threshold; precision is not their job.
+4. **Verification like an editor.** On exact shingle sets: a pair joins when its Jaccard reaches `jaccard`
+   (a rewrite or a near copy) or when the shorter text lies within the longer one (`containment`: a trimmed
+   ending, an extra paragraph). It is refused as a *template sibling* when the words that differ are mostly
+   names, places and numbers, with a different name on each side: election results per town, match reports,
+   weather, stock updates share 80–90% of their words and are different stories.
+5. **Clusters without chaining.** Verified edges are taken strongest first; two clusters merge only when their
+   two representatives themselves pass verification at the looser `guard_*` thresholds, so a cluster never
+   grows through a path of weak links. `dedup_edges` keeps the edge behind every merge.
+
+Thresholds (measured on the seeds and on the generated corpus, `python -m newsassets.evaluate dedup DIR`):
+- Articles: candidates on word 4-shingles (rare enough that unrelated Dutch news almost never shares a band),
+  128 permutations as 64 bands of 2 rows: a pair at 4-shingle Jaccard 0.2 is a candidate with probability
+  0.93, at 0.3 with 0.998 (a rewrite of the seeds' kind scores about 0.4).
+  Verification on word 3-shingles: Jaccard ≥ 0.2 or containment ≥ 0.5. The seeds' 000/001 rewrite scores
+  0.466; unrelated stories on the same topic stay ≤ 0.05.
+- Teasers: candidates and verification on word 3-shingles, 42 bands of 3 rows (P = 0.94 at 0.4). Join at
+  Jaccard ≥ 0.5 or containment ≥ 0.8 (a teaser cut after its first sentence); different items on the same
+  subject (the seeds' Minneapolis and Kyiv teasers) score ≤ 0.10.
+
+Representative: the earliest item (`published_at`, else the page's `fetched_at`; undated last), then the longest
+text, then the smallest id. Cluster id: with no earlier run, a hash of the representative; with an earlier run,
+a cluster keeps the id its members had, and when it holds members of several earlier clusters it keeps the id
+of the oldest of them (the one whose earliest member is earliest); an earlier id is never given to two clusters.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import MinHash
 
 from newsassets.ids import stable_id
 
 _WORD = re.compile(r"\w+")
+_MASK64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -32,10 +57,10 @@ class DedupItem:
     item_kind: str  # 'article' or 'teaser'
     item_id: str
     text: str
-    seniority: tuple = ()  # the smallest becomes its cluster's representative: (date, -length, id) by default
+    seniority: tuple = ()  # the smallest becomes its cluster's representative: (undated, date, -length) by default
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ClusterMember:
     cluster_id: str
     item_kind: str
@@ -45,97 +70,511 @@ class ClusterMember:
     cluster_size: int
 
 
+@dataclass(slots=True)
+class DedupEdge:
+    """One merge: `item_b` (and its cluster) joined `item_a`'s cluster."""
+
+    item_kind: str
+    item_a: str
+    item_b: str
+    similarity: float  # verified shingle Jaccard of the two items
+    reason: str  # 'exact text', 'near copy', 'rewrite' or 'contained'
+
+
 @dataclass(frozen=True)
 class DedupSettings:
-    shingle_words: int
-    threshold: float  # verified Jaccard at or above which two items are the same story
-    candidate_threshold: float  # LSH threshold, below `threshold` so that candidates lose no true pair
-    num_perm: int = 128
+    shingle_words: int  # verification shingles
+    candidate_shingle_words: int  # the shingles the MinHash signatures are made of
+    bands: int
+    rows: int
+    jaccard: float  # a pair joins at this verified Jaccard …
+    containment: float  # … or when this share of the shorter text's shingles is in the longer one
+    min_shingles: int  # containment counts only for a shorter text of at least this many shingles
+    guard_jaccard: float  # two clusters merge only when their representatives reach this Jaccard …
+    guard_containment: float  # … or this containment (and are no template siblings)
+    template_share: float  # refuse a pair when this share of its differing words are names and numbers
+    near_copy: float = 0.8  # the Jaccard from which an edge's reason reads 'near copy' rather than 'rewrite'
+    bucket_cap: int = 6  # an LSH bucket pairs each member with its next this many members (a big bucket is a template)
+    max_refusals: int = 12  # a unit refused this often (a template page among its siblings) verifies no further pair
     seed: int = 1
+
+    @property
+    def num_perm(self) -> int:
+        return self.bands * self.rows
+
+    @property
+    def candidate_threshold(self) -> float:
+        """The similarity at which a pair becomes a candidate with probability ½ (the S-curve's midpoint)."""
+        return (1 - 0.5 ** (1 / self.bands)) ** (1 / self.rows)
+
+    @property
+    def threshold(self) -> float:
+        return self.jaccard
 
 
 SETTINGS = {
-    "article": DedupSettings(shingle_words=3, threshold=0.25, candidate_threshold=0.15),
-    "teaser": DedupSettings(shingle_words=3, threshold=0.6, candidate_threshold=0.4),
+    "article": DedupSettings(
+        shingle_words=3,
+        candidate_shingle_words=4,
+        bands=64,
+        rows=2,
+        jaccard=0.2,
+        containment=0.5,
+        min_shingles=20,
+        guard_jaccard=0.1,
+        guard_containment=0.3,
+        template_share=0.5,
+    ),
+    "teaser": DedupSettings(
+        shingle_words=3,
+        candidate_shingle_words=3,
+        bands=42,
+        rows=3,
+        jaccard=0.5,
+        containment=0.8,
+        min_shingles=8,
+        guard_jaccard=0.35,
+        guard_containment=0.6,
+        template_share=0.5,
+    ),
 }
+# Stored signatures and cluster state count only under this version: any change of shingling, hashing or a
+# setting changes it, and the next run starts afresh (cluster ids still carried over).
+SIGNATURE_VERSION = stable_id("v2-affine32", repr(sorted(SETTINGS.items())))
+
+
+# ---------------------------------------------------------------------------------------------- words, shingles
+
+
+def words_of(text: str) -> list[str]:
+    """Lowercased word tokens: punctuation, quote styles and case do not count."""
+    return _WORD.findall(text.lower())
+
+
+def text_key(text: str) -> int:
+    """Equal for texts with the same words in the same order: the key of an exact duplicate."""
+    return _key(" ".join(words_of(text)))
+
+
+def _key(normalised: str) -> int:
+    return int.from_bytes(hashlib.blake2b(normalised.encode(), digest_size=8).digest(), "little")
 
 
 def shingles(text: str, size: int) -> set[str]:
-    """Word n-grams of the lowercased text; punctuation and quote styles do not count."""
-    words = _WORD.findall(text.lower())
+    """Word n-grams of the lowercased text; a text shorter than `size` words is one shingle."""
+    words = words_of(text)
     if len(words) <= size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set, b: set) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
 
 
-def cluster_items(items: list[DedupItem], settings: dict[str, DedupSettings] | None = None) -> list[ClusterMember]:
+class _WordHashes:
+    """A stable 64-bit hash per distinct word, computed once per word in a run."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, int] = {}
+
+    def __call__(self, words: list[str]) -> np.ndarray:
+        cache = self._cache
+        for word in set(words).difference(cache):
+            cache[word] = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+        return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values: np.unique, by sorting (numpy 2's hash-based np.unique is many times slower here)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(31))
+    h = h * np.uint64(0x9E3779B97F4A7C15)
+    return h ^ (h >> np.uint64(29))
+
+
+def shingle_hashes(word_hashes: np.ndarray, size: int) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of the word n-grams (one n-gram for a text shorter than `size`)."""
+    n = len(word_hashes)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    size = min(size, n)
+    count = n - size + 1
+    h = word_hashes[:count].copy()
+    for offset in range(1, size):
+        h = h * np.uint64(0x100000001B3) + word_hashes[offset : offset + count]
+    return _distinct(_mix(h + np.uint64(size)))
+
+
+class _Features:
+    """What verification looks at in one text; the word sets only when a pair gets as far as the template test."""
+
+    def __init__(self, text: str, word_hashes: np.ndarray, hashes: _WordHashes, settings: DedupSettings) -> None:
+        self.text, self.hashes = text, hashes  # the text is the item's own string, not a copy
+        # 32 bits are plenty to compare two texts of a few thousand words, and halve the memory
+        self.shingles = _distinct(shingle_hashes(word_hashes, settings.shingle_words) >> np.uint64(32)).astype(
+            np.uint32
+        )
+        self.words = _distinct(word_hashes >> np.uint64(32)).astype(np.uint32)  # sorted, distinct
+
+    @functools.cached_property
+    def slots(self) -> np.ndarray:
+        """Sorted hashes of the names and places (capitalised, never lowercase here) and the numbers."""
+        distinct = set(_WORD.findall(self.text))
+        names = {t.lower() for t in distinct if t[0].isupper()} - {t for t in distinct if t[0].islower()}
+        numbers = {t.lower() for t in distinct if not t.isalpha()}  # a digit (or an underscore) in the word
+        return _distinct(self.hashes(list(names | numbers)) >> np.uint64(32)).astype(np.uint32)
+
+
+# ---------------------------------------------------------------------------------------------- signatures, LSH
+
+
+def _signatures(word_hashes: Iterable[np.ndarray], settings: DedupSettings) -> np.ndarray:
+    """One MinHash per text (given as its word hashes) as a row of `num_perm` uint32 values."""
+    shingle_lists = (
+        (shingle_hashes(hashes, settings.candidate_shingle_words) >> np.uint64(32)).tolist() for hashes in word_hashes
+    )
+    rows = [
+        minhash.hashvalues
+        for minhash in MinHash.generator(
+            shingle_lists, num_perm=settings.num_perm, seed=settings.seed, scheme="affine32", hashfunc=int
+        )
+    ]
+    if not rows:
+        return np.empty((0, settings.num_perm), dtype=np.uint32)
+    return np.vstack(rows).astype(np.uint32, copy=False)
+
+
+def band_keys(sigs: np.ndarray, settings: DedupSettings) -> np.ndarray:
+    """(n, bands) uint64 keys: rows equal in every value of a band share that band's key."""
+    n = sigs.shape[0]
+    banded = sigs[:, : settings.bands * settings.rows].reshape(n, settings.bands, settings.rows).astype(np.uint64)
+    multipliers = (np.arange(settings.rows, dtype=np.uint64) * np.uint64(2) + np.uint64(0x9E3779B97F4A7C15)) | 1
+    keys = (banded * multipliers).sum(axis=2, dtype=np.uint64)
+    keys = _mix(keys + np.arange(settings.bands, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F))
+    return keys
+
+
+def _by_estimate(pairs: np.ndarray, sigs: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """The pairs ordered by MinHash agreement, highest first, then by index: a deterministic order."""
+    if not len(pairs):
+        return pairs
+    estimate = np.concatenate(
+        [
+            (sigs[pairs[i : i + chunk, 0]] == sigs[pairs[i : i + chunk, 1]]).sum(axis=1)
+            for i in range(0, len(pairs), chunk)
+        ]
+    )
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0], -estimate))]
+
+
+def candidate_pairs(keys: np.ndarray, empty: np.ndarray, cap: int) -> np.ndarray:
+    """(m, 2) index pairs, i < j, that share a band key; rows flagged `empty` take part in nothing. In a bucket
+    each member is paired with its next `cap` members only: a huge bucket is a template family, not a story."""
+    n = keys.shape[0]
+    codes = np.empty(0, dtype=np.int64)  # pair (i, j) as i * n + j, deduplicated every few bands to bound memory
+    found = []
+    alive = np.nonzero(~empty)[0]
+    for band in range(keys.shape[1]):
+        column = keys[alive, band]
+        order = np.argsort(column, kind="stable")
+        ordered = column[order]
+        members = alive[order].astype(np.int64)
+        for offset in range(1, cap + 1):
+            same = np.nonzero(ordered[offset:] == ordered[:-offset])[0]
+            if not len(same):
+                break
+            a, b = members[same], members[same + offset]
+            found.append(np.minimum(a, b) * n + np.maximum(a, b))
+        if band % 8 == 7 or band == keys.shape[1] - 1:
+            codes = _distinct(np.concatenate([codes, *found]))
+            found = []
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+# ---------------------------------------------------------------------------------------------- verification
+
+
+def _in(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A mask over `values`: which of them are in `sorted_values` (sorted, distinct). Faster than np.isin here."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    at[at == len(sorted_values)] = 0
+    return sorted_values[at] == values
+
+
+def _overlap(a: _Features, b: _Features) -> tuple[float, float]:
+    na, nb = len(a.shingles), len(b.shingles)
+    if not na or not nb:
+        return 0.0, 0.0
+    inter = int(_in(b.shingles, a.shingles).sum())
+    return inter / (na + nb - inter), inter / min(na, nb)
+
+
+def _template_siblings(a: _Features, b: _Features, settings: DedupSettings) -> bool:
+    """Different stories from one template: most of the words that differ are names, places and numbers, and
+    each side has such a slot word the other lacks (Utrecht and 12 graden against Zwolle and 9 graden). A
+    trimmed copy or an extra paragraph (one side only) and a rewrite (ordinary words differ) are no siblings."""
+    only_a = a.words[~_in(b.words, a.words)]
+    only_b = b.words[~_in(a.words, b.words)]
+    slots_a = int(_in(a.slots, only_a).sum())
+    slots_b = int(_in(b.slots, only_b).sum())
+    if not slots_a or not slots_b:
+        return False
+    return slots_a + slots_b >= settings.template_share * (len(only_a) + len(only_b))
+
+
+def verify(a: _Features, b: _Features, settings: DedupSettings, loose: bool = False) -> tuple[float, str | None]:
+    """(Jaccard, reason) when the pair is the same story, (Jaccard, None) when it is not."""
+    jac, contained = _overlap(a, b)
+    min_jaccard = settings.guard_jaccard if loose else settings.jaccard
+    min_contained = settings.guard_containment if loose else settings.containment
+    if jac >= min_jaccard:
+        reason = "near copy" if jac >= settings.near_copy else "rewrite"
+    elif contained >= min_contained and min(len(a.shingles), len(b.shingles)) >= settings.min_shingles:
+        reason = "contained"
+    else:
+        return jac, None
+    if _template_siblings(a, b, settings):
+        return jac, None
+    return jac, reason
+
+
+# ---------------------------------------------------------------------------------------------- clustering
+
+
+@dataclass(frozen=True)
+class PreviousRun:
+    """What an earlier run left: each item's cluster id, and signatures by (item_kind, text_key)."""
+
+    cluster_ids: Mapping[tuple[str, str], str]
+    signatures: Mapping[tuple[str, int], np.ndarray]
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    members: list[ClusterMember]
+    edges: list[DedupEdge]
+    signatures: dict[tuple[str, int], np.ndarray]  # every unit's signature, by (item_kind, text_key)
+    hashed: int  # signatures computed in this run (the others came from the previous run)
+    candidates: int  # LSH candidate pairs verified
+    refused_templates: int  # verified pairs refused as template siblings
+    text_keys: dict[tuple[str, str], int | None]  # each item's text key (None for an empty text)
+
+
+def cluster_items(
+    items: list[DedupItem],
+    settings: Mapping[str, DedupSettings] | None = None,
+    previous: PreviousRun | None = None,
+) -> DedupResult:
     """Every item exactly once, each kind clustered on its own; singletons are clusters of one."""
     settings = settings or SETTINGS
+    previous = previous or PreviousRun({}, {})
     by_kind: dict[str, list[DedupItem]] = defaultdict(list)
     for item in items:
         by_kind[item.item_kind].append(item)
-    members: list[ClusterMember] = []
-    for kind in sorted(by_kind):
-        members.extend(_cluster_kind(by_kind[kind], settings[kind]))
-    return members
+    results = [_cluster_kind(kind, by_kind[kind], settings[kind], previous) for kind in sorted(by_kind)]
+    return DedupResult(
+        members=[m for r in results for m in r.members],
+        edges=[e for r in results for e in r.edges],
+        signatures={k: v for r in results for k, v in r.signatures.items()},
+        hashed=sum(r.hashed for r in results),
+        candidates=sum(r.candidates for r in results),
+        refused_templates=sum(r.refused_templates for r in results),
+        text_keys={k: v for r in results for k, v in r.text_keys.items()},
+    )
 
 
-def _cluster_kind(items: list[DedupItem], settings: DedupSettings) -> list[ClusterMember]:
-    sets = [shingles(item.text, settings.shingle_words) for item in items]
-    parent = list(range(len(items)))
+def new_text_signatures(
+    items: Iterable[DedupItem], known: Mapping[str, set[int]], settings: Mapping[str, DedupSettings] | None = None
+) -> dict[tuple[str, int], np.ndarray]:
+    """Signatures of the items' distinct texts that `known` (text keys by kind) does not hold yet."""
+    settings = settings or SETTINGS
+    todo: dict[tuple[str, int], str] = {}
+    for item in items:
+        normalised = " ".join(words_of(item.text))
+        if normalised and _key(normalised) not in known.get(item.item_kind, ()):
+            todo.setdefault((item.item_kind, _key(normalised)), normalised)
+    found = {}
+    for kind in sorted({kind for kind, _ in todo}):
+        keys = [key for key in todo if key[0] == kind]
+        hashes = _WordHashes()
+        sigs = _signatures((hashes(todo[key].split()) for key in keys), settings[kind])
+        found.update(zip(keys, sigs, strict=True))
+    return found
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
 
-    for a, b in verified_pairs(sets, settings):
-        parent[root(a)] = root(b)
+def related_texts(
+    kind: str,
+    new: Mapping[int, np.ndarray],
+    known_keys: np.ndarray,
+    known_signatures: np.ndarray,
+    settings: Mapping[str, DedupSettings] | None = None,
+) -> set[int]:
+    """The known text keys (with their signatures, one row each) that a new text copies exactly or shares an LSH
+    band with: the texts whose clusters an incremental run has to look at again."""
+    settings = (settings or SETTINGS)[kind]
+    related = set(new) & set(known_keys.tolist())
+    if not new or not len(known_keys):
+        return related
+    new_keys = band_keys(np.vstack(list(new.values())), settings)
+    old_keys = band_keys(known_signatures, settings)
+    hit = np.zeros(len(known_keys), dtype=bool)
+    for band in range(settings.bands):
+        hit |= _in(_distinct(new_keys[:, band]), old_keys[:, band])
+    return related | set(known_keys[hit].tolist())
 
-    components: dict[int, list[int]] = defaultdict(list)
-    for index in range(len(items)):
-        components[root(index)].append(index)
+
+def _senior_key(item: DedupItem) -> tuple:
+    return (item.seniority, item.item_id)
+
+
+def _cluster_kind(kind: str, items: list[DedupItem], settings: DedupSettings, previous: PreviousRun) -> DedupResult:
+    items = sorted(items, key=_senior_key)  # seniority order: the first of any group is its representative
+    hashes = _WordHashes()
+
+    # 1. exact duplicates: one unit per distinct non-empty word sequence; an empty text is a unit of its own
+    unit_of_key: dict[int, int] = {}
+    units: list[list[int]] = []  # item indexes, most senior first
+    unit_keys: list[int | None] = []
+    unit_hashes: list[np.ndarray] = []  # each unit's word hashes, computed once for signature and verification
+    key_of_text: dict[str, int | None] = {}  # the same raw text (a teaser on many pages) is normalised once
+    words: list[str] = []
+    for index, item in enumerate(items):
+        key = key_of_text.get(item.text, 0)
+        if key == 0:
+            words = words_of(item.text)
+            key = key_of_text[item.text] = _key(" ".join(words)) if words else None
+        if key is None or key not in unit_of_key:  # a new unit: its raw text was new, so `words` are its words
+            if key is not None:
+                unit_of_key[key] = len(units)
+            units.append([index])
+            unit_keys.append(key)
+            unit_hashes.append(hashes(words) if key is not None else np.empty(0, dtype=np.uint64))
+        else:
+            units[unit_of_key[key]].append(index)
+    edges = [
+        DedupEdge(kind, items[unit[0]].item_id, items[i].item_id, 1.0, "exact text") for unit in units for i in unit[1:]
+    ]
+
+    # 2. signatures, reusing the previous run's
+    keyed = [u for u, key in enumerate(unit_keys) if key is not None]
+    sigs = np.full((len(units), settings.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    missing = [u for u in keyed if (kind, unit_keys[u]) not in previous.signatures]
+    for u in keyed:
+        if (kind, unit_keys[u]) in previous.signatures:
+            sigs[u] = previous.signatures[(kind, unit_keys[u])]
+    if missing:
+        sigs[missing] = _signatures((unit_hashes[u] for u in missing), settings)
+    empty = np.ones(len(units), dtype=bool)
+    empty[keyed] = False
+
+    # 3. candidates, strongest first by the signatures' estimate of their similarity
+    pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings), empty, settings.bucket_cap), sigs)
+    features: dict[int, _Features] = {}
+
+    def feature(u: int) -> _Features:
+        if u not in features:
+            features[u] = _Features(items[units[u][0]].text, unit_hashes[u], hashes, settings)
+        return features[u]
+
+    parent = list(range(len(units)))  # union-find over units; a root's unit holds its cluster's representative
+
+    def root(u: int) -> int:
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    # 4. verification and 5. clusters: a pair already in one cluster needs no verification; two clusters merge
+    # only when the pair verifies and their representatives verify too (loosely)
+    refused = 0
+    refusals = np.zeros(len(units), dtype=np.int32)
+    for a, b in pairs.tolist():
+        ra, rb = root(a), root(b)
+        if ra == rb or max(refusals[a], refusals[b]) >= settings.max_refusals:
+            continue
+        similarity, reason = verify(feature(a), feature(b), settings)
+        if reason is None:
+            refusals[a] += 1
+            refusals[b] += 1
+            refused += similarity >= settings.jaccard
+            continue
+        if (ra, rb) != (a, b) and verify(feature(ra), feature(rb), settings, loose=True)[1] is None:
+            continue
+        parent[max(ra, rb)] = min(ra, rb)  # units are in seniority order: a root is its cluster's most senior
+        edges.append(
+            DedupEdge(kind, items[units[a][0]].item_id, items[units[b][0]].item_id, round(similarity, 6), reason)
+        )
+
+    clusters: dict[int, list[int]] = defaultdict(list)  # root unit → item indexes
+    unit_of_item: dict[int, int] = {}
+    for u, unit in enumerate(units):
+        clusters[root(u)].extend(unit)
+        unit_of_item.update(dict.fromkeys(unit, u))
+    ids = _cluster_ids(kind, items, clusters, previous)
 
     members = []
-    for indexes in components.values():
-        representative = min(indexes, key=lambda i: (items[i].seniority, items[i].item_id))
-        cluster_id = stable_id("cluster", items[representative].item_kind, items[representative].item_id)
-        for i in sorted(indexes, key=lambda i: items[i].item_id):
-            members.append(
-                ClusterMember(
-                    cluster_id=cluster_id,
-                    item_kind=items[i].item_kind,
-                    item_id=items[i].item_id,
-                    is_representative=i == representative,
-                    similarity=1.0 if i == representative else round(jaccard(sets[i], sets[representative]), 6),
-                    cluster_size=len(indexes),
-                )
-            )
-    return members
-
-
-def verified_pairs(sets: list[set[str]], settings: DedupSettings) -> list[tuple[int, int]]:
-    """Index pairs whose exact Jaccard reaches the threshold, among the candidates LSH proposes."""
-    signatures = MinHash.bulk(
-        [[s.encode() for s in shingle_set] for shingle_set in sets],
-        num_perm=settings.num_perm,
-        seed=settings.seed,
-        scheme="affine32",
+    for r, indexes in clusters.items():
+        indexes.sort()
+        representative = indexes[0]
+        similarity_of_unit = {r: 1.0}  # the representative's unit: its exact copies are at 1.0 too
+        for i in indexes:
+            u = unit_of_item[i]
+            if u not in similarity_of_unit:
+                similarity_of_unit[u] = round(_overlap(feature(r), feature(u))[0], 6)
+            member = ClusterMember(ids[r], kind, items[i].item_id, i == representative, similarity_of_unit[u], 0)
+            members.append(member)
+        for member in members[-len(indexes) :]:
+            member.cluster_size = len(indexes)
+    members.sort(key=lambda m: (m.cluster_id, m.item_id))
+    return DedupResult(
+        members=members,
+        edges=edges,
+        signatures={(kind, unit_keys[u]): sigs[u] for u in keyed},
+        hashed=len(missing),
+        candidates=len(pairs),
+        refused_templates=refused,
+        text_keys={(kind, items[i].item_id): unit_keys[u] for u, unit in enumerate(units) for i in unit},
     )
-    lsh = MinHashLSH(threshold=settings.candidate_threshold, num_perm=settings.num_perm)
-    pairs = []
-    for index, signature in enumerate(signatures):
-        if not sets[index]:
-            continue
-        for other in lsh.query(signature):
-            if jaccard(sets[index], sets[other]) >= settings.threshold:
-                pairs.append((other, index))
-        lsh.insert(index, signature)
-    return pairs
+
+
+def _cluster_ids(
+    kind: str, items: list[DedupItem], clusters: Mapping[int, list[int]], previous: PreviousRun
+) -> dict[int, str]:
+    """Each cluster keeps the earlier id of its oldest earlier cluster; new clusters are named by their
+    representative. Items are in seniority order, so an index's smallness is its seniority."""
+    claims = []  # (seniority of the earlier cluster = its most senior member now, earlier id, cluster root)
+    for r, indexes in clusters.items():
+        for i in indexes:
+            earlier = previous.cluster_ids.get((kind, items[i].item_id))
+            if earlier is not None:
+                claims.append((i, earlier, r))
+    ids: dict[int, str] = {}
+    taken: set[str] = set()
+    oldest: dict[str, int] = {}
+    for i, earlier, _ in claims:
+        oldest[earlier] = min(oldest.get(earlier, i), i)
+    for _, earlier, r in sorted(claims, key=lambda c: (oldest[c[1]], c[1], c[2])):
+        if r not in ids and earlier not in taken:
+            ids[r] = earlier
+            taken.add(earlier)
+    for r, indexes in sorted(clusters.items(), key=lambda c: min(c[1])):
+        if r not in ids:
+            candidate = stable_id("cluster", kind, items[min(indexes)].item_id)
+            salt = 0
+            while candidate in taken:
+                salt += 1
+                candidate = stable_id("cluster", kind, items[min(indexes)].item_id, salt)
+            ids[r] = candidate
+            taken.add(candidate)
+    return ids

@@ -76,7 +76,14 @@ TABLES: dict[str, dict[str, str]] = {
         "similarity": "DOUBLE NOT NULL",
         "reason": "VARCHAR NOT NULL",
     },
-    # dedup state: one MinHash per distinct item text (newsassets.dedup.text_key), so no text is hashed twice
+    # dedup state: each item's text as last clustered (md5 of the text as stored, and its dedup text key) …
+    "dedup_items": {
+        "item_kind": "VARCHAR NOT NULL",
+        "item_id": "VARCHAR NOT NULL",
+        "text_md5": "VARCHAR NOT NULL",
+        "text_key": "UBIGINT",
+    },
+    # … and one MinHash per distinct item text (newsassets.dedup.text_key), so no text is hashed twice
     "dedup_signatures": {
         "item_kind": "VARCHAR NOT NULL",
         "text_key": "UBIGINT NOT NULL",
@@ -176,28 +183,22 @@ def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def replace_table_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> int:
-    """`replace_table` for many rows: `values` maps each column to its list of values (all of one length).
+    """`replace_table` for many rows: `values` maps each column to its list of values, so no row dicts are built."""
+    with transaction(conn):
+        conn.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in TABLES[table].items())})")
+        return _insert_in_batches(conn, table, values)
 
-    The lists travel as one LIST parameter per column and are unnested by DuckDB, which is two orders of
-    magnitude faster than inserting row by row; the replacement is one transaction all the same.
-    """
-    schema = TABLES[table]
-    lengths = {len(values[column]) for column in schema}
-    if len(lengths) > 1:
-        raise ValueError(f"{table}: columns of different lengths {sorted(lengths)}")
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        conn.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in schema.items())})")
-        if lengths and lengths.pop():
-            unnested = ", ".join(
-                f"unnest(${i + 1}::{schema[c].removesuffix(' NOT NULL')}[])" for i, c in enumerate(schema)
-            )
-            conn.execute(f"INSERT INTO {table} SELECT {unnested}", [values[column] for column in schema])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return len(next(iter(values.values()), []))
+
+def _insert_in_batches(
+    conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list], batch: int = 10_000
+) -> int:
+    """`_insert_columns` a slice at a time: a million rows never sit in DuckDB's parameter lists all at once."""
+    count = len(values[next(iter(TABLES[table]))])
+    for start in range(0, count, batch):
+        _insert_columns(
+            conn, table, {column: column_values[start : start + batch] for column, column_values in values.items()}
+        )
+    return count
 
 
 # What users query: the published snapshot holds these tables, never the stages' internal bookkeeping.
@@ -241,3 +242,22 @@ def publish_snapshot(work_database: Path, published: Path) -> list[str]:
 
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def replace_rows(
+    conn: duckdb.DuckDBPyConnection, table: str, keys: Mapping[str, list], values: Mapping[str, list]
+) -> int:
+    """In one transaction: delete the rows matching any of `keys` (column → list: the rows of a composite key),
+    then insert `values` (column → list, as for `replace_table_columns`)."""
+    names = list(keys)
+    with transaction(conn):
+        if names and keys[names[0]]:
+            unnested = ", ".join(
+                f"unnest(${i + 1}::{TABLES[table][n].split()[0]}[]) AS {n}" for i, n in enumerate(names)
+            )
+            match = " AND ".join(f"t.{n} = k.{n}" for n in names)
+            conn.execute(
+                f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM (SELECT {unnested}) k WHERE {match})",
+                [keys[n] for n in names],
+            )
+        return _insert_in_batches(conn, table, values)

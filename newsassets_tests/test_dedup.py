@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from newsassets.cleaning import clean_text_page
-from newsassets.dedup import SETTINGS, DedupItem, cluster_items, jaccard, shingles
+from newsassets.dedup import SETTINGS, DedupItem, PreviousRun, cluster_items, jaccard, shingles
 from newsassets.teasers import extract_teasers
 
 
@@ -34,12 +34,12 @@ def clusters_of(members, kind):
 
 
 def test_seed_articles_000_and_001_join_the_rest_alone(seed_items):
-    members = cluster_items(seed_items)
+    members = cluster_items(seed_items).members
     assert clusters_of(members, "article") == [["a000", "a001"], ["a002"], ["a003"], ["a004"]]
 
 
 def test_seed_teasers_four_shared_pairs_twenty_alone(seed_items):
-    groups = clusters_of(cluster_items(seed_items), "teaser")
+    groups = clusters_of(cluster_items(seed_items).members, "teaser")
     pairs = [g for g in groups if len(g) == 2]
     assert len(groups) == 24 and len(pairs) == 4
     assert all(a.startswith("t000-") and b.startswith("t002-") for a, b in pairs)
@@ -47,7 +47,7 @@ def test_seed_teasers_four_shared_pairs_twenty_alone(seed_items):
 
 
 def test_every_item_once_one_representative_similarity_in_range(seed_items):
-    members = cluster_items(seed_items)
+    members = cluster_items(seed_items).members
     assert sorted(m.item_id for m in members) == sorted(i.item_id for i in seed_items)
     for cluster_id in {m.cluster_id for m in members}:
         group = [m for m in members if m.cluster_id == cluster_id]
@@ -64,14 +64,14 @@ def test_representative_is_the_earliest_then_the_longest():
         DedupItem("article", "early", text + " extra", seniority=(False, datetime(2026, 1, 1), -len(text) - 6)),
         DedupItem("article", "undated", text, seniority=(True, datetime.min, -len(text))),
     ]
-    members = {m.item_id: m for m in cluster_items(items)}
+    members = {m.item_id: m for m in cluster_items(items).members}
     assert members["early"].is_representative and not members["late"].is_representative
     assert len({m.cluster_id for m in members.values()}) == 1
 
 
 def test_cluster_ids_are_stable_and_independent_of_input_order(seed_items):
-    first = {(m.item_id, m.cluster_id) for m in cluster_items(seed_items)}
-    assert {(m.item_id, m.cluster_id) for m in cluster_items(list(reversed(seed_items)))} == first
+    first = {(m.item_id, m.cluster_id) for m in cluster_items(seed_items).members}
+    assert {(m.item_id, m.cluster_id) for m in cluster_items(list(reversed(seed_items))).members} == first
 
 
 def test_settings_documented_thresholds_are_ordered():
@@ -80,5 +80,69 @@ def test_settings_documented_thresholds_are_ordered():
 
 
 def test_empty_texts_stay_singletons():
-    members = cluster_items([DedupItem("teaser", "x", ""), DedupItem("teaser", "y", "")])
+    members = cluster_items([DedupItem("teaser", "x", ""), DedupItem("teaser", "y", "")]).members
     assert [m.cluster_size for m in members] == [1, 1]
+
+
+ELECTION = (
+    "In {town} is de VVD bij de gemeenteraadsverkiezingen de grootste partij geworden met {seats} zetels. Dat blijkt "
+    "uit de voorlopige uitslag die de gemeente {town} woensdagavond bekendmaakte. De PvdA wordt de tweede partij met "
+    "{second} zetels, het CDA volgt met vier zetels. De opkomst in {town} was {turnout} procent, tegen 51 procent vier "
+    "jaar geleden. De definitieve uitslag wordt vrijdag vastgesteld door het centraal stembureau. Daarna begint de "
+    "formatie van een nieuw college van burgemeester en wethouders."
+)
+
+
+def test_a_template_family_stays_apart_while_a_rewrite_joins(seeds):
+    original = clean_text_page(seeds["000"]).body
+    rewrite = clean_text_page(seeds["001"]).body
+    towns = [("Utrecht", 9, 5, 48), ("Zwolle", 7, 6, 55), ("Breda", 11, 3, 61), ("Leiden", 8, 8, 44)]
+    items = [DedupItem("article", "orig", original), DedupItem("article", "rewrite", rewrite)] + [
+        DedupItem("article", f"town-{town}", ELECTION.format(town=town, seats=s, second=t, turnout=u))
+        for town, s, t, u in towns
+    ]
+    result = cluster_items(items)
+    assert clusters_of(result.members, "article") == [
+        ["orig", "rewrite"],
+        ["town-Breda"],
+        ["town-Leiden"],
+        ["town-Utrecht"],
+        ["town-Zwolle"],
+    ]
+    assert result.refused_templates > 0  # the family was a candidate, and verification refused it
+    (edge,) = result.edges
+    assert {edge.item_a, edge.item_b} == {"orig", "rewrite"} and edge.reason == "rewrite"
+
+
+def test_plain_minhash_would_merge_the_template_family():
+    a, b = (ELECTION.format(town=t, seats=s, second=4, turnout=50) for t, s in (("Utrecht", 9), ("Zwolle", 7)))
+    assert jaccard(shingles(a, 5), shingles(b, 5)) > 0.5  # a single threshold low enough for rewrites takes them
+
+
+def test_edges_explain_every_merge_and_exact_copies_come_first(seed_items):
+    result = cluster_items([*seed_items, DedupItem("teaser", "copy", seed_items[-1].text)])
+    sizes = {m.cluster_id: m.cluster_size for m in result.members}
+    assert len(result.edges) == sum(size - 1 for size in sizes.values())
+    cluster_of = {m.item_id: m.cluster_id for m in result.members}
+    assert all(cluster_of[e.item_a] == cluster_of[e.item_b] and 0 <= e.similarity <= 1 for e in result.edges)
+    assert any(e.reason == "exact text" and "copy" in (e.item_a, e.item_b) for e in result.edges)
+
+
+def test_a_trimmed_teaser_joins_by_containment():
+    text = (
+        "KYIV (ANP/RTR) - Bijna 6000 gebouwen in Kyiv zitten zonder verwarming na een nieuwe nachtelijke Russische "
+        "aanval, verklaart burgemeester Vitali Klitsjko. In de Oekraïense hoofdstad is zaterdagochtend een "
+        "temperatuur van -12 graden gemeten. De stad heeft noodopvang ingericht voor bewoners die het in hun woning "
+        "te koud krijgen, en vraagt inwoners om zuinig te zijn met stroom."
+    )
+    trimmed = text.split(" In de Oekraïense")[0]
+    result = cluster_items([DedupItem("teaser", "full", text), DedupItem("teaser", "trimmed", trimmed)])
+    assert clusters_of(result.members, "teaser") == [["full", "trimmed"]]
+    assert result.edges[0].reason == "contained"
+
+
+def test_signatures_are_reused_and_not_computed_again(seed_items):
+    first = cluster_items(seed_items)
+    assert first.hashed == len(first.signatures) > 0
+    again = cluster_items(seed_items, previous=PreviousRun({}, first.signatures))
+    assert again.hashed == 0 and again.members == first.members

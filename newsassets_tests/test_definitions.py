@@ -87,3 +87,12 @@ def test_sensor_cursor_stays_compact_for_many_files(tmp_path):
     with dg.build_sensor_context(cursor=None, resources={"raw_folder": RawFolder(path=str(tmp_path))}) as context:
         result = raw_folder_changed(context)
     assert len(result.cursor) == 32 and len(result.run_requests) == 1  # 5,000 files, one short digest
+
+
+def test_every_duckdb_step_is_in_the_duckdb_pool():
+    from newsassets.definitions import ASSETS, CHECKS
+
+    for asset in ASSETS:
+        assert {node.pool for node in [asset.op]} == {"duckdb"}, asset.key
+    for check in CHECKS:
+        assert check.op.pool == "duckdb", check.check_key

@@ -55,6 +55,14 @@ def test_a_rerun_without_changes_reads_and_cleans_nothing(resources):
     result = materialise(resources)
     assert result.success
     assert counts(result) == {"raw_documents": (0, 0, 5, 0), "articles": (0, 0, 5, 0), "teasers": (0, 0, 5, 0)}
+    (dedup,) = result.asset_materializations_for_node("dedup_clusters")
+    assert [dedup.metadata[k].value for k in ("new", "changed", "unchanged", "deleted", "mode")] == [
+        0,
+        0,
+        33,
+        0,
+        "unchanged",
+    ]
     assert snapshot(resources["store"].database) == before
 
 

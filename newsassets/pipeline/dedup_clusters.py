@@ -1,62 +1,385 @@
-"""The dedup stage: articles and teasers → `dedup_clusters`, and its checks."""
+"""The dedup stage: articles and teasers → `dedup_clusters` and `dedup_edges`, and their checks.
 
-from dataclasses import asdict
+State lives in DuckDB beside the tables: `dedup_items` (each item's text as last clustered) and
+`dedup_signatures` (one MinHash per distinct text). A run that only finds new items is incremental: it hashes
+the new texts, finds the stored texts they copy or share an LSH band with, and re-clusters just the clusters
+those belong to, with the new items; every other row stays as it is. Any changed or removed item, or a change
+of settings, makes a full run, which still reuses the stored signatures and keeps the earlier cluster ids.
+`newsassets.dedup` does the work on plain values.
+"""
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import NamedTuple
 
 import dagster as dg
+import numpy as np
 
-from newsassets.dedup import DedupItem, cluster_items
-from newsassets.store import replace_table
+from newsassets.dedup import (
+    SETTINGS,
+    SIGNATURE_VERSION,
+    ClusterMember,
+    DedupEdge,
+    DedupItem,
+    DedupResult,
+    PreviousRun,
+    cluster_items,
+    new_text_signatures,
+    related_texts,
+    text_key,
+)
+from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
 
 from .articles import articles
-from .metadata import GROUP, KINDS, check_result, markdown_preview, rows_as_dicts
+from .metadata import POOL, STAGE, check_result, markdown_preview, rows_as_dicts
+from .refresh import RefreshConfig, rejected_raw_documents
 from .resources import NewsStore
 from .teasers import teasers
+
+MEMBER_COLUMNS = ["cluster_id", "item_kind", "item_id", "is_representative", "similarity", "cluster_size"]
+EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason"]
+STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures"]
+# Every article and teaser, with the date that decides seniority and the md5 that tells a changed text.
+ITEMS_SQL = """
+    SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
+           coalesce(a.published_at, r.fetched_at) AS dated
+    FROM articles a JOIN raw_documents r USING (doc_id)
+    UNION ALL
+    SELECT 'teaser', teaser_id, coalesce(text, ''), published_at FROM teasers
+"""
 
 
 @dg.asset(
     deps=[articles, teasers],
-    group_name=GROUP,
-    kinds=KINDS,
+    **STAGE,
     description=(
         "Near-duplicate clusters: every article and every teaser exactly once (singletons included), one "
         "representative per cluster (earliest publication, then the longest text), and each item's exact "
-        "shingle Jaccard to its representative. Candidates from MinHash LSH, verified on exact shingle sets."
+        "shingle Jaccard to its representative. Exact copies first, then MinHash LSH candidates verified on "
+        "exact shingle sets with a template-page penalty; `dedup_edges` explains every merge. Cluster ids "
+        "survive reruns: a cluster keeps its members' earlier id (the oldest one when clusters merge). "
+        "New items only: incremental."
     ),
 )
-def dedup_clusters(context: dg.AssetExecutionContext, store: NewsStore) -> dg.MaterializeResult:
+def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
+    started = time.monotonic()
+    mode, result, changes = run_dedup(store.connect, context.log.info, full=config.full_refresh)
     with store.connect(read_only=True) as conn:
-        article_rows = conn.execute(
-            "SELECT a.article_id, a.body, coalesce(a.published_at, r.fetched_at) "
-            "FROM articles a JOIN raw_documents r USING (doc_id) ORDER BY a.article_id"
-        ).fetchall()
-        teaser_rows = conn.execute("SELECT teaser_id, text, published_at FROM teasers ORDER BY teaser_id").fetchall()
-    items = [_dedup_item("article", *row) for row in article_rows] + [
-        _dedup_item("teaser", *row) for row in teaser_rows
-    ]
-    context.log.info(f"clustering {len(article_rows)} articles and {len(teaser_rows)} teasers")
-    members = [asdict(member) for member in cluster_items(items)]
-    with store.connect() as conn:
-        replace_table(conn, "dedup_clusters", members)
+        metadata = table_metadata(conn)
+        rejected = rejected_raw_documents(conn)
     # the last stage of a pass: publish one consistent snapshot of every table for readers
     context.log.info(f"published {', '.join(store.publish())} to {store.path()}")
-    clusters = {m["cluster_id"]: m for m in members if m["is_representative"]}
-    shared = [m for m in members if m["cluster_size"] > 1]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(members),
-            "clusters": len(clusters),
-            "article_clusters": sum(m["item_kind"] == "article" for m in clusters.values()),
-            "teaser_clusters": sum(m["item_kind"] == "teaser" for m in clusters.values()),
-            "items_in_shared_clusters": len(shared),
-            "largest_cluster": max((m["cluster_size"] for m in members), default=0),
-            "preview": markdown_preview(
-                sorted(shared, key=lambda m: (m["cluster_id"], not m["is_representative"])),
-                ["cluster_id", "item_kind", "item_id", "is_representative", "similarity", "cluster_size"],
-                limit=10,
-            ),
+            **metadata,
+            "new": changes.new if changes.usable else len(result.members),
+            "changed": changes.changed,
+            "unchanged": changes.unchanged,
+            "deleted": changes.deleted,
+            "rejected": rejected,
+            "seconds": round(time.monotonic() - started, 3),
+            "mode": mode,
+            "items_reclustered": len(result.members),
+            "signatures_computed": result.hashed,
+            "candidate_pairs": result.candidates,
+            "refused_as_template_siblings": result.refused_templates,
         }
     )
+
+
+def run_dedup(
+    connect: Callable, log: Callable[[str], object] = print, full: bool = False
+) -> tuple[str, DedupResult, "ItemChanges"]:
+    """The stage on a store: `connect(read_only=…)` opens a DuckDB connection as a context manager. Reads
+    end before writes start (DuckDB admits one writer)."""
+    with connect(read_only=True) as conn:
+        changes = ItemChanges() if full else count_changes(conn)
+    new, changed = changes.new, changes.changed + changes.deleted
+    if not changes.usable or changed:
+        mode = f"full ({changed} items changed or removed)" if changes.usable else "full"
+        log(f"{mode}: clustering every item")
+        with connect(read_only=True) as conn:
+            items, md5 = load_items(conn)
+            previous = load_previous_run(conn)
+        result = cluster_items(items, previous=previous)
+        with connect(read_only=False) as conn:
+            write_result(conn, result, md5)
+    elif not new:
+        mode = "unchanged"
+        log("no item is new, changed or removed: the tables stay as they are")
+        result = cluster_items([])
+    else:
+        mode = f"incremental ({new} new items)"
+        log(mode)
+        with connect(read_only=True) as conn:
+            increment = cluster_new_items(conn)
+        with connect(read_only=False) as conn:
+            write_increment(conn, increment)
+        result = increment.result
+    return mode, result, changes
+
+
+class ItemChanges(NamedTuple):
+    """Items against the stored state: new, changed (text), deleted, unchanged; `usable` is False when there
+    is no state to compare with (a first run, or other settings)."""
+
+    new: int = 0
+    changed: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    usable: bool = False
+
+
+def count_changes(conn) -> ItemChanges:
+    if any(needs_rebuild(conn, t) for t in STATE_TABLES):
+        return ItemChanges()
+    versions = conn.execute("SELECT DISTINCT version FROM dedup_signatures").fetchall()
+    if versions and versions != [(SIGNATURE_VERSION,)]:
+        return ItemChanges()
+    counts = conn.execute(
+        f"""
+        WITH cur AS (SELECT item_kind, item_id, md5(text) AS text_md5 FROM ({ITEMS_SQL}))
+        SELECT count(*) FILTER (WHERE s.item_id IS NULL),
+               count(*) FILTER (WHERE s.item_id IS NOT NULL AND cur.item_id IS NOT NULL AND s.text_md5 <> cur.text_md5),
+               count(*) FILTER (WHERE cur.item_id IS NULL),
+               count(*) FILTER (WHERE s.text_md5 = cur.text_md5)
+        FROM cur FULL JOIN dedup_items s ON s.item_kind = cur.item_kind AND s.item_id = cur.item_id
+        """
+    ).fetchone()
+    return ItemChanges(*counts, usable=True)
+
+
+def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[DedupItem], dict[tuple, str]]:
+    """Articles (body, dated by publication, else the page's capture) and teasers as dedup items, and the md5
+    of each text by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id` …).
+    Read a batch at a time; the order does not matter (the core orders items by seniority)."""
+    cursor = conn.execute(f"SELECT item_kind, item_id, text, dated, md5(text) FROM ({ITEMS_SQL}) {where}", params or [])
+    items, md5 = [], {}
+    while rows := cursor.fetchmany(50_000):
+        for kind, item_id, text, dated, digest in rows:
+            items.append(_dedup_item(kind, item_id, text, dated))
+            md5[(kind, item_id)] = digest
+    return items, md5
+
+
+def load_previous_run(conn) -> PreviousRun:
+    """The last run's cluster ids and signatures of this signature version (none on a first run)."""
+    cluster_ids, signatures = {}, {}
+    if table_exists(conn, "dedup_clusters"):
+        rows = conn.execute("SELECT item_kind, item_id, cluster_id FROM dedup_clusters").fetchall()
+        cluster_ids = {(kind, item_id): cluster_id for kind, item_id, cluster_id in rows}
+    if table_exists(conn, "dedup_signatures"):
+        for kind in SETTINGS:
+            keys, sigs = _stored_signatures(conn, kind)
+            signatures.update(zip(((kind, key) for key in keys.tolist()), sigs, strict=True))
+    return PreviousRun(cluster_ids, signatures)
+
+
+def _stored_signatures(conn, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    rows = conn.execute(
+        "SELECT text_key, signature FROM dedup_signatures WHERE item_kind = ? AND version = ?",
+        [kind, SIGNATURE_VERSION],
+    ).fetchall()
+    keys = np.array([key for key, _ in rows], dtype=np.uint64)
+    sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.uint32).reshape(len(rows), -1)
+    return keys, sigs
+
+
+@dataclass
+class Increment:
+    """What an incremental run changes: the re-clustered part, and the new exact copies that simply join."""
+
+    result: DedupResult  # new items that need clustering, with every cluster they touch
+    md5: dict[tuple, str]  # of every new item
+    joined: list[ClusterMember] = field(default_factory=list)  # exact copies of a stored text, joining its cluster
+    joined_edges: list[DedupEdge] = field(default_factory=list)
+    joined_keys: dict[tuple, int] = field(default_factory=dict)
+
+
+def cluster_new_items(conn) -> Increment:
+    """Cluster the new items together with the clusters of every stored text they copy or resemble. A new item
+    that copies a stored text exactly and is no more senior than that cluster's representative just joins it:
+    the common case of a teaser repeated on one more page costs no re-clustering."""
+    new_items, md5 = load_items(
+        conn,
+        "i WHERE NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
+    )
+    stored = {kind: _stored_signatures(conn, kind) for kind in SETTINGS}
+    known = {kind: set(keys.tolist()) for kind, (keys, _) in stored.items()}
+    keys = {(i.item_kind, i.item_id): text_key(i.text) for i in new_items if i.text.strip()}
+    holders = _holders(conn, [k for k in set(keys.items()) if k[1] in known[k[0][0]]])
+    joining = {
+        (i.item_kind, i.item_id): holders[(i.item_kind, keys[(i.item_kind, i.item_id)])]
+        for i in new_items
+        if (i.item_kind, keys.get((i.item_kind, i.item_id))) in holders
+        and (i.seniority, i.item_id) > holders[(i.item_kind, keys[(i.item_kind, i.item_id)])][3]
+    }
+    rest = [i for i in new_items if (i.item_kind, i.item_id) not in joining]
+    fresh = new_text_signatures(rest, known)
+    touched_kinds, touched_keys = [], []
+    for kind, (stored_keys, sigs) in stored.items():
+        copies = {keys[(kind, i.item_id)] for i in rest if i.item_kind == kind and i.text.strip()} & known[kind]
+        mine = {key: sig for (k, key), sig in fresh.items() if k == kind}
+        related = related_texts(kind, mine, stored_keys, sigs) | copies
+        touched_kinds += [kind] * len(related)
+        touched_keys += sorted(related)
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT c2.cluster_id FROM dedup_items s "
+        "JOIN dedup_clusters c2 USING (item_kind, item_id) JOIN (SELECT unnest($1::VARCHAR[]) AS item_kind, "
+        "unnest($2::UBIGINT[]) AS text_key) t USING (item_kind, text_key)",
+        [touched_kinds, touched_keys],
+    )
+    touched = {cluster_id for (cluster_id,) in conn.execute("SELECT cluster_id FROM touched").fetchall()}
+    # a copy whose cluster is re-clustered anyway goes with it
+    for item in new_items:
+        holder = joining.get((item.item_kind, item.item_id))
+        if holder is not None and holder[1] in touched:
+            del joining[(item.item_kind, item.item_id)]
+            rest.append(item)
+    old_items, _ = load_items(
+        conn,
+        "i WHERE (i.item_kind, i.item_id) IN (SELECT (c.item_kind, c.item_id) FROM dedup_clusters c "
+        "WHERE c.cluster_id IN (SELECT cluster_id FROM touched))",
+    )
+    rows = conn.execute(
+        "SELECT item_kind, item_id, cluster_id FROM dedup_clusters WHERE cluster_id IN (SELECT cluster_id FROM touched)"
+    ).fetchall()
+    cluster_ids = {(kind, item_id): cluster_id for kind, item_id, cluster_id in rows}
+    signatures = dict(fresh)
+    for kind, (stored_keys, sigs) in stored.items():
+        row_of = {key: row for row, key in enumerate(stored_keys.tolist())}
+        for item in old_items + rest:
+            key = text_key(item.text) if item.item_kind == kind and item.text.strip() else None
+            if key in row_of:
+                signatures[(kind, key)] = sigs[row_of[key]]
+    result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures))
+    increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5)
+    for (kind, item_id), (holder_id, cluster_id, similarity, _) in sorted(joining.items()):
+        increment.joined.append(ClusterMember(cluster_id, kind, item_id, False, similarity, 0))
+        increment.joined_edges.append(DedupEdge(kind, holder_id, item_id, 1.0, "exact text"))
+        increment.joined_keys[(kind, item_id)] = keys[(kind, item_id)]
+    return increment
+
+
+def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, tuple]:
+    """(item_kind, text_key) → (an item with that text, its cluster, its similarity, the cluster representative's
+    seniority key), for stored texts."""
+    if not kind_keys:
+        return {}
+    rows = conn.execute(
+        f"""
+        WITH k AS (SELECT unnest($1::VARCHAR[]) AS item_kind, unnest($2::UBIGINT[]) AS text_key),
+             holder AS (SELECT item_kind, text_key, min(item_id) AS item_id
+                        FROM dedup_items JOIN k USING (item_kind, text_key) GROUP BY ALL)
+        SELECT h.item_kind, h.text_key, h.item_id, c.cluster_id, c.similarity, r.item_id, i.dated, length(i.text)
+        FROM holder h JOIN dedup_clusters c USING (item_kind, item_id)
+        JOIN dedup_clusters r ON r.cluster_id = c.cluster_id AND r.is_representative
+        JOIN ({ITEMS_SQL}) i ON i.item_kind = r.item_kind AND i.item_id = r.item_id
+        """,
+        [[kind for (kind, _), _ in kind_keys], [key for _, key in kind_keys]],
+    ).fetchall()
+    return {
+        (kind, key): (holder, cluster_id, similarity, ((dated is None, dated or datetime.min, -length), rep))
+        for kind, key, holder, cluster_id, similarity, rep, dated, length in rows
+    }
+
+
+def write_result(conn, result: DedupResult, md5: dict[tuple, str]) -> None:
+    """A full run: the four tables, each replaced in one transaction (the state last)."""
+    replace_table_columns(conn, "dedup_clusters", _columns(result.members, MEMBER_COLUMNS))
+    replace_table_columns(conn, "dedup_edges", _columns(result.edges, EDGE_COLUMNS))
+    replace_table_columns(conn, "dedup_signatures", _signature_columns(result.signatures))
+    replace_table_columns(conn, "dedup_items", _item_columns(result.text_keys, md5))
+
+
+def write_increment(conn, increment: Increment) -> None:
+    """An incremental run: the re-clustered items' rows replaced and the joining copies added, each table in one
+    transaction (the state last)."""
+    result = increment.result
+    ids = [m.item_id for m in result.members]
+    with transaction(conn):
+        replace_rows(conn, "dedup_clusters", {"item_id": ids}, _columns(result.members, MEMBER_COLUMNS))
+        if increment.joined:
+            grown = Counter(m.cluster_id for m in increment.joined)
+            conn.execute(
+                "UPDATE dedup_clusters c SET cluster_size = c.cluster_size + g.n FROM (SELECT unnest($1::VARCHAR[]) "
+                "AS cluster_id, unnest($2::INTEGER[]) AS n) g WHERE c.cluster_id = g.cluster_id",
+                [list(grown), list(grown.values())],
+            )
+            size = dict(
+                conn.execute(
+                    "SELECT cluster_id, any_value(cluster_size) FROM dedup_clusters WHERE cluster_id IN "
+                    "(SELECT unnest($1::VARCHAR[])) GROUP BY 1",
+                    [list(grown)],
+                ).fetchall()
+            )
+            joined = [replace(m, cluster_size=size[m.cluster_id]) for m in increment.joined]
+            replace_rows(conn, "dedup_clusters", {}, _columns(joined, MEMBER_COLUMNS))
+    edges = result.edges + increment.joined_edges
+    replace_rows(conn, "dedup_edges", {"item_b": ids}, _columns(edges, EDGE_COLUMNS))
+    replace_rows(conn, "dedup_signatures", _signature_keys(result.signatures), _signature_columns(result.signatures))
+    new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.md5)
+    replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
+
+
+def _columns(rows: list, names: list[str]) -> dict[str, list]:
+    return {name: [getattr(row, name) for row in rows] for name in names}
+
+
+def _signature_keys(signatures) -> dict[str, list]:
+    keys = sorted(signatures)
+    return {"item_kind": [kind for kind, _ in keys], "text_key": [key for _, key in keys]}
+
+
+def _signature_columns(signatures) -> dict[str, list]:
+    keys = sorted(signatures)
+    return {
+        "item_kind": [kind for kind, _ in keys],
+        "text_key": [key for _, key in keys],
+        "version": [SIGNATURE_VERSION] * len(keys),
+        "signature": [signatures[k].astype(np.uint32).tobytes() for k in keys],
+    }
+
+
+def _item_columns(text_keys: dict[tuple, int | None], md5: dict[tuple, str]) -> dict[str, list]:
+    """State rows for the items `md5` names: their text's md5 and dedup text key."""
+    keys = sorted(md5)
+    return {
+        "item_kind": [kind for kind, _ in keys],
+        "item_id": [item_id for _, item_id in keys],
+        "text_md5": [md5[k] for k in keys],
+        "text_key": [text_keys[k] for k in keys],
+    }
+
+
+def table_metadata(conn) -> dict[str, object]:
+    counts = conn.execute(
+        """
+        SELECT count(*), count(DISTINCT cluster_id),
+               count(DISTINCT cluster_id) FILTER (WHERE item_kind = 'article'),
+               count(DISTINCT cluster_id) FILTER (WHERE item_kind = 'teaser'),
+               count(*) FILTER (WHERE cluster_size > 1), coalesce(max(cluster_size), 0)
+        FROM dedup_clusters
+        """
+    ).fetchone()
+    shared = rows_as_dicts(
+        conn,
+        f"SELECT {', '.join(MEMBER_COLUMNS)} FROM dedup_clusters WHERE cluster_size > 1 "
+        "ORDER BY cluster_id, NOT is_representative, item_id LIMIT 11",
+    )
+    return {
+        "dagster/row_count": counts[0],
+        "clusters": counts[1],
+        "article_clusters": counts[2],
+        "teaser_clusters": counts[3],
+        "items_in_shared_clusters": counts[4],
+        "largest_cluster": counts[5],
+        "edges": conn.execute("SELECT count(*) FROM dedup_edges").fetchone()[0],
+        "preview": markdown_preview(shared, MEMBER_COLUMNS, limit=10),
+    }
 
 
 def _dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | None) -> DedupItem:
@@ -65,6 +388,7 @@ def _dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | Non
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=dedup_clusters,
     blocking=True,
     description="Every article and every teaser is in exactly one cluster, and the table holds nothing else.",
@@ -89,6 +413,7 @@ def every_item_clustered_once(store: NewsStore) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
+    pool=POOL,
     asset=dedup_clusters,
     blocking=True,
     description=(

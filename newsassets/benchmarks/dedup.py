@@ -1,0 +1,193 @@
+"""`python -m newsassets.benchmarks.dedup --items N [--add M]`: the dedup stage's speed and memory at scale.
+
+Generates N items (about 1 article : 7 teasers) from the real source sentences of the evaluation corpus
+(articles of 8–28 sentences, a third of their words replaced, a quarter of the stories with 1–2 syndicated rewrites,
+template families; teasers drawn from a pool so that the same text repeats on many pages, a tenth of them
+edited), writes them into a scratch DuckDB file as `articles`, `raw_documents` and `teasers`, then times what
+the `dedup_clusters` asset does: read the items and the previous run's state, cluster, write the three tables.
+With `--add M` (default 1% of N) it then adds M new items and times the rerun, which is incremental. Each timed
+run is a fresh process, so its peak RSS is the stage's own. The last line is
+`dedup: N items in S s, peak RSS M MiB` (the full run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from newsassets.evaluate.corpus import load_sources, rewrite, sentences, template_family
+from newsassets.pipeline.dedup_clusters import run_dedup
+
+START = datetime(2026, 1, 1)
+
+
+class ItemMaker:
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(seed)
+        sources = load_sources()
+        self.sentences = [s for src in sources for p in src for s in sentences(p) if len(s.split()) >= 6]
+        self.vocabulary = sorted({w for s in self.sentences for w in s.split() if w.isalpha()})
+        self.teaser_pool: list[str] = []
+        self.serial = 0
+
+    def article_texts(self, count: int) -> list[str]:
+        rng, out = self.rng, []
+        while len(out) < count:
+            roll = rng.random()
+            if roll < 0.012:  # a template family (about 7% of the articles)
+                family = template_family(rng.choice(["election", "weather", "stock", "match"]), rng, rng.randint(5, 12))
+                out += ["\n\n".join(paragraphs) for _, paragraphs in family]
+                continue
+            paragraphs = [self._varied_paragraph() for _ in range(rng.randint(4, 7))]
+            out.append("\n\n".join(paragraphs))
+            if roll < 0.3:  # syndicated rewrites
+                for _ in range(rng.randint(1, 2)):
+                    extra = self._varied_paragraph()
+                    out.append("\n\n".join(rewrite(paragraphs, rng, self.vocabulary, extra)))
+        return out[:count]
+
+    def teaser_texts(self, count: int) -> list[str]:
+        rng, out = self.rng, []
+        for _ in range(count):
+            if not self.teaser_pool or rng.random() < 0.2:  # a new item; otherwise a copy of one seen before
+                self.teaser_pool.append(" ".join(self._varied(s) for s in rng.sample(self.sentences, 2)))
+                out.append(self.teaser_pool[-1])
+                continue
+            text = self.teaser_pool[min(int(rng.paretovariate(1.1)) - 1, len(self.teaser_pool) - 1) * -1 - 1]
+            if rng.random() < 0.1:
+                words = text.split()
+                words[rng.randrange(len(words))] = rng.choice(self.vocabulary)
+                text = " ".join(words)
+            out.append(text)
+        return out
+
+    def _varied(self, sentence: str) -> str:
+        """A sentence of a new story: a third of the words replaced, so that stories do not share sentences."""
+        rng, vocabulary = self.rng, self.vocabulary
+        return " ".join(rng.choice(vocabulary) if rng.random() < 0.35 else w for w in sentence.split())
+
+    def _varied_paragraph(self) -> str:
+        return " ".join(self._varied(s) for s in self.rng.sample(self.sentences, self.rng.randint(2, 4)))
+
+    def insert(self, conn: duckdb.DuckDBPyConnection, items: int) -> None:
+        """`items` new items: one page (raw document, article) per 8 items, with 7 teasers on it."""
+        pages = max(1, items // 8)
+        articles = self.article_texts(pages)
+        teasers = self.teaser_texts(items - pages)
+        first = self.serial
+        self.serial += pages
+        doc_ids = [f"d{first + i:08d}" for i in range(pages)]
+        fetched = [START + timedelta(minutes=first + i) for i in range(pages)]
+        conn.execute(
+            "INSERT INTO raw_documents SELECT unnest($1::VARCHAR[]), unnest($2::TIMESTAMP[])", [doc_ids, fetched]
+        )
+        conn.execute(
+            "INSERT INTO articles SELECT 'a' || d, d, b, NULL FROM (SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) b)",
+            [doc_ids, articles],
+        )
+        owners = [doc_ids[i % pages] for i in range(len(teasers))]
+        conn.execute(
+            "INSERT INTO teasers SELECT 't' || d || '-' || row_number() OVER (PARTITION BY d), d, x, NULL "
+            "FROM (SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) x)",
+            [owners, teasers],
+        )
+
+
+def create_tables(conn: duckdb.DuckDBPyConnection) -> None:
+    """The columns of `raw_documents`, `articles` and `teasers` that the dedup stage reads."""
+    conn.execute("CREATE TABLE raw_documents (doc_id VARCHAR, fetched_at TIMESTAMP)")
+    conn.execute("CREATE TABLE articles (article_id VARCHAR, doc_id VARCHAR, body VARCHAR, published_at TIMESTAMP)")
+    conn.execute("CREATE TABLE teasers (teaser_id VARCHAR, doc_id VARCHAR, text VARCHAR, published_at TIMESTAMP)")
+
+
+def run_stage(database: Path) -> dict[str, object]:
+    """What the asset does, timed: read items and state, cluster (all, or the new items), write the tables."""
+
+    @contextmanager
+    def connect(read_only: bool = False):
+        conn = duckdb.connect(str(database), read_only=read_only)
+        conn.execute("SET enable_progress_bar = false")
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    started = time.monotonic()
+    mode, result, _ = run_dedup(connect, log=lambda _: None)
+    return {
+        "seconds": time.monotonic() - started,
+        "mode": mode,
+        "items": len(result.members),
+        "hashed": result.hashed,
+        "candidates": result.candidates,
+        "edges": len(result.edges),
+        "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def timed_stage(database: Path) -> dict[str, object]:
+    """`run_stage` in a fresh process, so that its peak RSS is the stage's own, not the generator's."""
+    out = subprocess.run(
+        [sys.executable, "-m", "newsassets.benchmarks.dedup", "--stage", str(database)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m newsassets.benchmarks.dedup", description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int)
+    parser.add_argument("--add", type=int, default=None, help="items added for the incremental rerun (default 1%%)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--stage", type=Path, help=argparse.SUPPRESS)  # internal: run the stage on this file
+    args = parser.parse_args(argv)
+    if args.stage:
+        print(json.dumps(run_stage(args.stage)))
+        return 0
+    if not args.items:
+        parser.error("--items is required")
+    add = args.items // 100 if args.add is None else args.add
+    maker = ItemMaker(args.seed)
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Path(scratch) / "bench.duckdb"
+        with duckdb.connect(str(database)) as conn:
+            conn.execute("SET enable_progress_bar = false")
+            create_tables(conn)
+            started = time.monotonic()
+            maker.insert(conn, args.items)
+        print(f"generated {args.items} items in {time.monotonic() - started:.1f} s (not timed)", flush=True)
+        full = timed_stage(database)
+        print(
+            f"{full['mode']} run: {full['items']} items, {full['hashed']} signatures computed, "
+            f"{full['candidates']} candidate pairs, {full['edges']} edges, {full['seconds']:.1f} s, "
+            f"peak RSS {full['rss']:.0f} MiB",
+            flush=True,
+        )
+        if add:
+            with duckdb.connect(str(database)) as conn:
+                maker.insert(conn, add)
+            more = timed_stage(database)
+            print(
+                f"{more['mode']}: {add} items added to {args.items} in {more['seconds']:.1f} s ({more['hashed']} "
+                f"signatures computed, {more['items']} items re-clustered), peak RSS {more['rss']:.0f} MiB",
+                flush=True,
+            )
+    print(f"dedup: {args.items} items in {full['seconds']:.1f} s, peak RSS {full['rss']:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,156 @@
+"""Cluster ids across runs: a new item joins an existing cluster under its id; a merge keeps the older id."""
+
+from datetime import datetime
+
+from newsassets.cleaning import clean_text_page
+from newsassets.dedup import DedupItem, PreviousRun, cluster_items
+
+
+def dated(item_id, text, day):
+    return DedupItem("article", item_id, text, seniority=(False, datetime(2026, 1, day), -len(text)))
+
+
+def previous_of(result):
+    return PreviousRun({(m.item_kind, m.item_id): m.cluster_id for m in result.members}, result.signatures)
+
+
+def ids(result):
+    return {m.item_id: m.cluster_id for m in result.members}
+
+
+def test_a_new_earlier_item_joins_the_existing_cluster_under_its_id(seeds):
+    body_000, body_001 = clean_text_page(seeds["000"]).body, clean_text_page(seeds["001"]).body
+    first = cluster_items([dated("a000", body_000, 5), dated("a002", clean_text_page(seeds["002"]).body, 5)])
+    second = cluster_items(
+        [dated("a000", body_000, 5), dated("a002", clean_text_page(seeds["002"]).body, 5), dated("a001", body_001, 1)],
+        previous=previous_of(first),
+    )
+    assert ids(second)["a001"] == ids(second)["a000"] == ids(first)["a000"]
+    assert ids(second)["a002"] == ids(first)["a002"]
+    representative = {m.item_id for m in second.members if m.is_representative}
+    assert "a001" in representative  # the earliest item represents the cluster, which keeps its id
+    assert second.hashed == 1  # only the new text was hashed
+
+
+def test_merging_two_clusters_keeps_the_older_id(seeds):
+    # two stories overlapping in a few sentences (too little to join), then a page that carries both in full
+    text = " ".join(clean_text_page(seeds[k]).body for k in ("002", "003")).replace("\n", " ")
+    parts = [p + "." for p in text.split(". ") if p]
+    old, young = " ".join(parts[:12]), " ".join(parts[9:21])
+    first = cluster_items([dated("old", old, 1), dated("young", young, 3)])
+    assert ids(first)["old"] != ids(first)["young"]
+    second = cluster_items(
+        [dated("old", old, 1), dated("young", young, 3), dated("bridge", " ".join(parts[:21]), 4)],
+        previous=previous_of(first),
+    )
+    assert ids(second)["bridge"] == ids(second)["old"] == ids(second)["young"] == ids(first)["old"]
+
+
+def test_a_page_bridging_two_unrelated_stories_does_not_chain_them(seeds):
+    old, young = clean_text_page(seeds["002"]).body, clean_text_page(seeds["003"]).body
+    result = cluster_items([dated("old", old, 1), dated("young", young, 2), dated("both", old + "\n\n" + young, 3)])
+    assert ids(result)["old"] != ids(result)["young"]  # each is inside `both`; their representatives are unrelated
+
+
+def test_rerun_without_changes_gives_identical_ids(seeds):
+    items = [dated(f"a{k}", clean_text_page(text).body, 1 + i) for i, (k, text) in enumerate(seeds.items())]
+    first = cluster_items(items)
+    assert cluster_items(items, previous=previous_of(first)).members == first.members
+
+
+def test_the_asset_keeps_ids_and_signatures_across_runs(resources, raw_dir):
+    import duckdb
+
+    from .conftest import materialise, seed_path
+
+    database = resources["store"].database
+    assert materialise(resources).success
+
+    def clusters():
+        with duckdb.connect(str(database), read_only=True) as conn:
+            return dict(conn.execute("SELECT item_id, cluster_id FROM dedup_clusters").fetchall())
+
+    before = clusters()
+    (raw_dir / "005_copy.txt").write_bytes(seed_path("001").read_bytes().replace(b"lompe", b"botte"))
+    result = materialise(resources)
+    assert result.success
+    after = clusters()
+    assert all(after[item] == cluster for item, cluster in before.items())  # no id changed
+    (new_article,) = set(after) - set(before)
+    with duckdb.connect(str(database), read_only=True) as conn:
+        doc_001 = conn.execute("SELECT doc_id FROM raw_documents WHERE source_path LIKE '001%'").fetchone()[0]
+        article_001 = conn.execute("SELECT article_id FROM articles WHERE doc_id = ?", [doc_001]).fetchone()[0]
+        edges = conn.execute("SELECT item_a, item_b, reason FROM dedup_edges WHERE item_kind = 'article'").fetchall()
+    assert after[new_article] == before[article_001]  # joined the 000/001 cluster under its id
+    assert len(edges) == 2 and all(reason in ("near copy", "rewrite", "contained") for _, _, reason in edges)
+    (event,) = result.asset_materializations_for_node("dedup_clusters")
+    assert event.metadata["signatures_computed"].value == 1  # only the new page's text
+
+
+def test_a_removed_page_makes_a_full_run_that_keeps_the_other_ids(resources, raw_dir):
+    import duckdb
+
+    from .conftest import materialise, seed_path
+
+    (raw_dir / "005_copy.txt").write_bytes(seed_path("001").read_bytes())
+    assert materialise(resources).success
+    with duckdb.connect(str(resources["store"].database), read_only=True) as conn:
+        before = dict(conn.execute("SELECT item_id, cluster_id FROM dedup_clusters").fetchall())
+    (raw_dir / "005_copy.txt").unlink()
+    result = materialise(resources)
+    assert result.success and all(e.passed for e in result.get_asset_check_evaluations())
+    (event,) = result.asset_materializations_for_node("dedup_clusters")
+    assert event.metadata["mode"].value.startswith("full")
+    with duckdb.connect(str(resources["store"].database), read_only=True) as conn:
+        after = dict(conn.execute("SELECT item_id, cluster_id FROM dedup_clusters").fetchall())
+    assert len(after) == len(before) - 1 and all(before[item] == cluster for item, cluster in after.items())
+
+
+def test_an_incremental_run_gives_the_clusters_a_full_run_gives(tmp_path):
+    from contextlib import contextmanager
+
+    import duckdb
+
+    from newsassets.benchmarks.dedup import ItemMaker, create_tables
+    from newsassets.pipeline.dedup_clusters import run_dedup
+
+    database = tmp_path / "bench.duckdb"
+
+    @contextmanager
+    def connect(read_only=False):
+        with duckdb.connect(str(database), read_only=read_only) as conn:
+            yield conn
+
+    def table():
+        with connect(read_only=True) as conn:
+            return conn.execute(
+                "SELECT item_id, cluster_id, is_representative, cluster_size FROM dedup_clusters"
+            ).fetchall()
+
+    maker = ItemMaker(seed=5)
+    with connect() as conn:
+        create_tables(conn)
+        maker.insert(conn, 3000)
+    assert run_dedup(connect, log=lambda _: None)[0] == "full"
+    before = {item: cluster for item, cluster, _, _ in table()}
+    with connect() as conn:
+        maker.insert(conn, 300)
+    mode, _, _ = run_dedup(connect, log=lambda _: None)
+    assert mode.startswith("incremental")
+    incremental = table()
+    assert len(incremental) == len({row[0] for row in incremental}) == 3300
+    sizes = {}
+    for _, cluster, _, _size in incremental:
+        sizes[cluster] = sizes.get(cluster, 0) + 1
+    assert all(size == sizes[cluster] for _, cluster, _, size in incremental)
+    assert sum(rep for _, _, rep, _ in incremental) == len(sizes)
+    assert all({r[0]: r[1] for r in incremental}[item] == cluster for item, cluster in before.items())
+
+    def partition(rows):
+        groups = {}
+        for item, cluster, _, _ in rows:
+            groups.setdefault(cluster, set()).add(item)
+        return sorted(sorted(g) for g in groups.values())
+
+    assert run_dedup(connect, log=lambda _: None, full=True)[0] == "full"
+    assert partition(table()) == partition(incremental)
