@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import islice
 
-from newsassets.teasers import Teaser
+from newsassets.teasers import Teaser, dated_teaser
 from newsassets.vocabulary import AGE, RAIL_HEADING, TRAILING_AGE, parse_age, parse_dateline
 
 # Rails as their markup names them: a class, id, role or aria-label containing one of these words.
@@ -591,18 +591,7 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None)
     place, agencies = None, []
     if dateline := parse_dateline(text):
         place, agencies, text = dateline.place, dateline.agencies, dateline.rest
-    published_at = fetched_at - timedelta(minutes=age_minutes) if fetched_at and age_minutes is not None else None
-    return Teaser(
-        section=section,
-        position=position,
-        title=title,
-        dateline=place,
-        agencies=agencies,
-        text=text,
-        age_text=age_text,
-        age_minutes=age_minutes,
-        published_at=published_at,
-    )
+    return dated_teaser(Teaser(section, position, title, place, agencies, text, age_text, age_minutes), fetched_at)
 
 
 # Tags that start a line of a teaser card; spans and links do too unless they stand inside a paragraph.

@@ -7,7 +7,7 @@ become the same shape once every age stands on its own line: [title lines] datel
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from newsassets.vocabulary import AGE, AGE_AT_LINE_START, RAIL_HEADING, parse_age, parse_dateline
@@ -80,15 +80,14 @@ def _teaser(section: str, position: int, lines: list[str], age_text: str | None,
         title = " ".join(lines[:dateline_at]) or None
         place, agencies, text_lines = dateline.place, dateline.agencies, [dateline.rest, *lines[dateline_at + 1 :]]
     age_minutes = parse_age(age_text, fetched_at) if age_text else None
-    published_at = fetched_at - timedelta(minutes=age_minutes) if fetched_at and age_minutes is not None else None
-    return Teaser(
-        section=section,
-        position=position,
-        title=title,
-        dateline=place,
-        agencies=agencies,
-        text=" ".join(text_lines).strip(),
-        age_text=age_text,
-        age_minutes=age_minutes,
-        published_at=published_at,
+    return dated_teaser(
+        Teaser(section, position, title, place, agencies, " ".join(text_lines).strip(), age_text, age_minutes),
+        fetched_at,
     )
+
+
+def dated_teaser(teaser: Teaser, fetched_at: datetime | None) -> Teaser:
+    """The teaser with `published_at` = the page's capture time minus its age, when both are known."""
+    if fetched_at is None or teaser.age_minutes is None:
+        return teaser
+    return replace(teaser, published_at=fetched_at - timedelta(minutes=teaser.age_minutes))
