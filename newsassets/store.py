@@ -93,10 +93,6 @@ TABLES: dict[str, dict[str, str]] = {
 }
 
 
-def columns(table: str) -> list[str]:
-    return list(TABLES[table])
-
-
 def replace_table(conn: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping[str, object]]) -> int:
     """Replace `table` with `rows` (mappings from column name to value) in one transaction.
 
@@ -127,11 +123,14 @@ def apply_changes(
     remove = list(remove)
     with transaction(conn):
         if rebuild or needs_rebuild(conn, table):
-            conn.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in schema.items())})")
+            _create_table(conn, table)
         elif remove:
             conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))", [remove])
-        _insert_columns(conn, table, columns)
-    return len(columns[next(iter(schema))])
+        return _insert_in_batches(conn, table, columns)
+
+
+def _create_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
+    conn.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in TABLES[table].items())})")
 
 
 @contextmanager
@@ -185,7 +184,7 @@ def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 def replace_table_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> int:
     """`replace_table` for many rows: `values` maps each column to its list of values, so no row dicts are built."""
     with transaction(conn):
-        conn.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in TABLES[table].items())})")
+        _create_table(conn, table)
         return _insert_in_batches(conn, table, values)
 
 
