@@ -255,12 +255,14 @@ def _signatures(word_hashes: Iterable[np.ndarray], settings: DedupSettings) -> n
 
 def band_keys(sigs: np.ndarray, settings: DedupSettings) -> np.ndarray:
     """(n, bands) uint64 keys: rows equal in every value of a band share that band's key."""
-    n = sigs.shape[0]
-    banded = sigs[:, : settings.bands * settings.rows].reshape(n, settings.bands, settings.rows).astype(np.uint64)
+    width = settings.bands * settings.rows
     multipliers = (np.arange(settings.rows, dtype=np.uint64) * np.uint64(2) + np.uint64(0x9E3779B97F4A7C15)) | 1
-    keys = (banded * multipliers).sum(axis=2, dtype=np.uint64)
-    keys = _mix(keys + np.arange(settings.bands, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F))
-    return keys
+    # the sum over each band's rows of value × multiplier (mod 2^64), one row of every band at a time
+    keys = np.zeros((sigs.shape[0], settings.bands), dtype=np.uint64)
+    for row in range(settings.rows):
+        keys += sigs[:, row : width : settings.rows].astype(np.uint64) * multipliers[row]
+    keys += np.arange(settings.bands, dtype=np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    return _mix(keys)
 
 
 def _by_estimate(pairs: np.ndarray, sigs: np.ndarray, chunk: int = 100_000) -> np.ndarray:
@@ -307,7 +309,7 @@ def _in(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
     """A mask over `values`: which of them are in `sorted_values` (sorted, distinct). Faster than np.isin here."""
     if not len(sorted_values):
         return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_values, values)
+    at = sorted_values.searchsorted(values)
     at[at == len(sorted_values)] = 0
     return sorted_values[at] == values
 
@@ -429,9 +431,17 @@ def related_texts(
     new_keys = band_keys(np.vstack(list(new.values())), settings)
     old_keys = band_keys(known_signatures, settings)
     hit = np.zeros(len(known_keys), dtype=bool)
+    low = np.zeros(_LOW_MASK + 1, dtype=bool)  # which low bits the new keys of a band have: a cheap first filter
     for band in range(settings.bands):
-        hit |= _in(_distinct(new_keys[:, band]), old_keys[:, band])
+        new_band, old_band = _distinct(new_keys[:, band]), old_keys[:, band]
+        low[(new_band & _LOW_MASK).astype(np.intp)] = True
+        maybe = np.nonzero(low[(old_band & _LOW_MASK).astype(np.intp)])[0]
+        hit[maybe[_in(new_band, old_band[maybe])]] = True  # the exact test, on the few that pass the filter
+        low[(new_band & _LOW_MASK).astype(np.intp)] = False
     return related | set(known_keys[hit].tolist())
+
+
+_LOW_MASK = np.uint64((1 << 20) - 1)
 
 
 def _senior_key(item: DedupItem) -> tuple:

@@ -197,6 +197,7 @@ class Increment:
     joined: list[ClusterMember] = field(default_factory=list)  # exact copies of a stored text, joining its cluster
     joined_edges: list[DedupEdge] = field(default_factory=list)
     joined_keys: dict[tuple, int] = field(default_factory=dict)
+    new_signatures: dict[tuple, np.ndarray] = field(default_factory=dict)  # of texts not stored yet
 
 
 def cluster_new_items(conn) -> Increment:
@@ -209,7 +210,15 @@ def cluster_new_items(conn) -> Increment:
     )
     stored = {kind: _stored_signatures(conn, kind) for kind in SETTINGS}
     known = {kind: set(keys.tolist()) for kind, (keys, _) in stored.items()}
-    keys = {(i.item_kind, i.item_id): text_key(i.text) for i in new_items if i.text.strip()}
+    key_of_text: dict[str, int] = {}  # the same raw text (a teaser on many pages) is normalised once
+
+    def key_of(text: str) -> int:
+        key = key_of_text.get(text)
+        if key is None:
+            key = key_of_text[text] = text_key(text)
+        return key
+
+    keys = {(i.item_kind, i.item_id): key_of(i.text) for i in new_items if i.text.strip()}
     holders = _holders(conn, [k for k in set(keys.items()) if k[1] in known[k[0][0]]])
     joining = {
         (i.item_kind, i.item_id): holders[(i.item_kind, keys[(i.item_kind, i.item_id)])]
@@ -252,11 +261,15 @@ def cluster_new_items(conn) -> Increment:
     for kind, (stored_keys, sigs) in stored.items():
         row_of = {key: row for row, key in enumerate(stored_keys.tolist())}
         for item in old_items + rest:
-            key = text_key(item.text) if item.item_kind == kind and item.text.strip() else None
+            if item.item_kind != kind or not item.text.strip():
+                continue
+            key = key_of(item.text)
             if key in row_of:
                 signatures[(kind, key)] = sigs[row_of[key]]
     result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures))
     increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5)
+    # only signatures of texts the store does not hold yet are written: the others are the stored ones
+    increment.new_signatures = {k: v for k, v in result.signatures.items() if k[1] not in known[k[0]]}
     for (kind, item_id), (holder_id, cluster_id, similarity, _) in sorted(joining.items()):
         increment.joined.append(ClusterMember(cluster_id, kind, item_id, False, similarity, 0))
         increment.joined_edges.append(DedupEdge(kind, holder_id, item_id, 1.0, "exact text"))
@@ -297,11 +310,14 @@ def write_result(conn, result: DedupResult, md5: dict[tuple, str]) -> None:
 
 def write_increment(conn, increment: Increment) -> None:
     """An incremental run: the re-clustered items' rows replaced and the joining copies added, each table in one
-    transaction (the state last)."""
+    transaction (the state last). Only what differs from the stored rows is written (an item whose rows are the
+    same is left alone, a stored signature is not written again), so the write, and the checkpoint after it,
+    stay small; the tables end up exactly as if every re-clustered row had been replaced."""
     result = increment.result
     ids = [m.item_id for m in result.members]
     with transaction(conn):
-        replace_rows(conn, "dedup_clusters", {"item_id": ids}, _columns(result.members, MEMBER_COLUMNS))
+        changed, members = _changed_rows(conn, "dedup_clusters", "item_id", ids, result.members, MEMBER_COLUMNS)
+        replace_rows(conn, "dedup_clusters", {"item_id": changed}, _columns(members, MEMBER_COLUMNS))
         if increment.joined:
             grown = Counter(m.cluster_id for m in increment.joined)
             conn.execute(
@@ -318,11 +334,33 @@ def write_increment(conn, increment: Increment) -> None:
             )
             joined = [replace(m, cluster_size=size[m.cluster_id]) for m in increment.joined]
             replace_rows(conn, "dedup_clusters", {}, _columns(joined, MEMBER_COLUMNS))
-    edges = result.edges + increment.joined_edges
-    replace_rows(conn, "dedup_edges", {"item_b": ids}, _columns(edges, EDGE_COLUMNS))
-    replace_rows(conn, "dedup_signatures", _signature_keys(result.signatures), _signature_columns(result.signatures))
+    with transaction(conn):
+        changed, edges = _changed_rows(conn, "dedup_edges", "item_b", ids, result.edges, EDGE_COLUMNS)
+        # the joining copies' edges are new rows: their item_b is a new item
+        replace_rows(conn, "dedup_edges", {"item_b": changed}, _columns(edges + increment.joined_edges, EDGE_COLUMNS))
+    signatures = increment.new_signatures
+    replace_rows(conn, "dedup_signatures", _signature_keys(signatures), _signature_columns(signatures))
     new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.md5)
     replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
+
+
+def _changed_rows(conn, table: str, key: str, keys: list[str], rows: list, names: list[str]) -> tuple[list, list]:
+    """The `keys` (values of column `key`) whose rows in `table` differ from `rows` (as a multiset), and the rows
+    of those keys: deleting every stored row of a changed key and inserting its rows leaves the table as
+    replacing the rows of all `keys` would."""
+    stored: dict[object, Counter] = {}
+    found = conn.execute(
+        f"SELECT {', '.join(names)} FROM {table} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))", [keys]
+    ).fetchall()
+    at = names.index(key)
+    for row in found:
+        stored.setdefault(row[at], Counter())[row] += 1
+    wanted: dict[object, Counter] = {}
+    for row in rows:
+        wanted.setdefault(getattr(row, key), Counter())[tuple(getattr(row, name) for name in names)] += 1
+    changed = {k for k in dict.fromkeys(keys) if stored.get(k, Counter()) != wanted.get(k, Counter())}
+    outside = set(wanted) - set(keys)  # rows of keys not replaced are inserted as they are
+    return sorted(changed), [row for row in rows if getattr(row, key) in changed or getattr(row, key) in outside]
 
 
 def _columns(rows: list, names: list[str]) -> dict[str, list]:
