@@ -12,7 +12,7 @@ from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.progress import Progress
 from newsassets.store import apply_changes
 
-from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, sql_check
 from .raw_documents import raw_documents
 from .refresh import ARTICLE_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
 from .resources import NewsStore
@@ -81,10 +81,9 @@ def clean_article(content: str, source_format: str, url: str | None) -> Article:
     description="Exactly one article per ok raw document, unique article_ids, and no article without a document.",
 )
 def one_article_per_ok_document(store: NewsStore) -> dg.AssetCheckResult:
-    with store.connect(read_only=True) as conn:
-        problems = rows_as_dicts(
-            conn,
-            """
+    return sql_check(
+        store,
+        """
             WITH a AS (SELECT doc_id, count(*) AS n, count(DISTINCT article_id) AS ids FROM articles GROUP BY 1),
                  d AS (SELECT doc_id FROM raw_documents WHERE status = 'ok')
             SELECT coalesce(a.doc_id, d.doc_id) AS doc_id, CASE
@@ -98,19 +97,18 @@ def one_article_per_ok_document(store: NewsStore) -> dg.AssetCheckResult:
             FROM articles GROUP BY article_id HAVING count(*) > 1
             ORDER BY 1
             """,
-        )
-    return check_result(problems, ["doc_id", "problem"])
+        ["doc_id", "problem"],
+    )
 
 
 @dg.asset_check(pool=POOL, asset=articles, blocking=True, description="Every article has a body with words in it.")
 def article_bodies_non_empty(store: NewsStore) -> dg.AssetCheckResult:
-    with store.connect(read_only=True) as conn:
-        problems = rows_as_dicts(
-            conn,
-            "SELECT doc_id, title, 'empty body' AS problem FROM articles "
-            "WHERE coalesce(word_count, 0) = 0 OR trim(coalesce(body, '')) = '' ORDER BY doc_id",
-        )
-    return check_result(problems, ["doc_id", "title", "problem"])
+    return sql_check(
+        store,
+        "SELECT doc_id, title, 'empty body' AS problem FROM articles "
+        "WHERE coalesce(word_count, 0) = 0 OR trim(coalesce(body, '')) = '' ORDER BY doc_id",
+        ["doc_id", "title", "problem"],
+    )
 
 
 @dg.asset_check(

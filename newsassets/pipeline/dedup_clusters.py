@@ -34,7 +34,7 @@ from newsassets.dedup import (
 from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
 
 from .articles import articles
-from .metadata import POOL, STAGE, check_result, markdown_preview, rows_as_dicts
+from .metadata import POOL, STAGE, markdown_preview, rows_as_dicts, sql_check
 from .refresh import RefreshConfig, rejected_raw_documents
 from .resources import NewsStore
 from .teasers import teasers
@@ -432,10 +432,9 @@ def _dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | Non
     description="Every article and every teaser is in exactly one cluster, and the table holds nothing else.",
 )
 def every_item_clustered_once(store: NewsStore) -> dg.AssetCheckResult:
-    with store.connect(read_only=True) as conn:
-        problems = rows_as_dicts(
-            conn,
-            """
+    return sql_check(
+        store,
+        """
             WITH items AS (SELECT 'article' AS item_kind, article_id AS item_id FROM articles
                            UNION ALL SELECT 'teaser', teaser_id FROM teasers),
                  c AS (SELECT item_kind, item_id, count(*) AS n FROM dedup_clusters GROUP BY ALL)
@@ -446,8 +445,8 @@ def every_item_clustered_once(store: NewsStore) -> dg.AssetCheckResult:
             END AS problem
             FROM items FULL JOIN c USING (item_kind, item_id) WHERE problem IS NOT NULL ORDER BY ALL
             """,
-        )
-    return check_result(problems, ["item_kind", "item_id", "problem"])
+        ["item_kind", "item_id", "problem"],
+    )
 
 
 @dg.asset_check(
@@ -460,10 +459,9 @@ def every_item_clustered_once(store: NewsStore) -> dg.AssetCheckResult:
     ),
 )
 def clusters_well_formed(store: NewsStore) -> dg.AssetCheckResult:
-    with store.connect(read_only=True) as conn:
-        problems = rows_as_dicts(
-            conn,
-            """
+    return sql_check(
+        store,
+        """
             SELECT cluster_id, concat_ws(', ',
                 CASE WHEN count(*) FILTER (WHERE is_representative) <> 1
                      THEN count(*) FILTER (WHERE is_representative) || ' representatives' END,
@@ -476,8 +474,8 @@ def clusters_well_formed(store: NewsStore) -> dg.AssetCheckResult:
                      THEN 'representative similarity is not 1' END) AS problem
             FROM dedup_clusters GROUP BY cluster_id HAVING problem <> '' ORDER BY cluster_id
             """,
-        )
-    return check_result(problems, ["cluster_id", "problem"])
+        ["cluster_id", "problem"],
+    )
 
 
 CHECKS = [every_item_clustered_once, clusters_well_formed]

@@ -57,3 +57,11 @@ def rows_as_dicts(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[ob
     cursor = conn.execute(sql, list(params))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def sql_check(
+    store, sql: str, columns: Sequence[str], severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+) -> dg.AssetCheckResult:
+    """A check whose query returns the offending rows (none when it passes), on a read-only connection."""
+    with store.connect(read_only=True) as conn:
+        return check_result(rows_as_dicts(conn, sql), columns, severity)

@@ -11,7 +11,7 @@ from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file
 from newsassets.screening import screen_document
 from newsassets.store import apply_changes, needs_rebuild
 
-from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts, sql_check
 from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
 
@@ -125,10 +125,9 @@ def every_raw_file_accounted_for(raw_folder: RawFolder, store: NewsStore) -> dg.
     description="doc_ids are unique; an ok row has content and a hash; a rejected row says why.",
 )
 def raw_rows_valid(store: NewsStore) -> dg.AssetCheckResult:
-    with store.connect(read_only=True) as conn:
-        problems = rows_as_dicts(
-            conn,
-            """
+    return sql_check(
+        store,
+        """
             SELECT doc_id, source_path, CASE
                 WHEN count(*) OVER (PARTITION BY doc_id) > 1 THEN 'duplicate doc_id'
                 WHEN status NOT IN ('ok', 'rejected') THEN 'unknown status ' || status
@@ -137,8 +136,8 @@ def raw_rows_valid(store: NewsStore) -> dg.AssetCheckResult:
             END AS problem
             FROM raw_documents QUALIFY problem IS NOT NULL ORDER BY source_path
             """,
-        )
-    return check_result(problems, ["doc_id", "source_path", "problem"])
+        ["doc_id", "source_path", "problem"],
+    )
 
 
 CHECKS = [every_raw_file_accounted_for, raw_rows_valid]

@@ -13,7 +13,7 @@ from newsassets.reading import HTML
 from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
-from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts
+from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check
 from .raw_documents import raw_documents
 from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
 from .resources import NewsStore
@@ -80,10 +80,9 @@ def page_teasers(content: str, source_format: str, fetched_at: datetime | None) 
     description="Positions run 1, 2, … without gaps or repeats on every page, and teaser_ids are unique.",
 )
 def teaser_positions_contiguous(store: NewsStore) -> dg.AssetCheckResult:
-    with store.connect(read_only=True) as conn:
-        problems = rows_as_dicts(
-            conn,
-            """
+    return sql_check(
+        store,
+        """
             SELECT doc_id, 'positions ' || string_agg(position::VARCHAR, ',' ORDER BY position) AS problem
             FROM teasers GROUP BY doc_id
             HAVING min(position) <> 1 OR max(position) <> count(*) OR count(DISTINCT position) <> count(*)
@@ -92,8 +91,8 @@ def teaser_positions_contiguous(store: NewsStore) -> dg.AssetCheckResult:
             FROM teasers GROUP BY teaser_id HAVING count(*) > 1
             ORDER BY 1
             """,
-        )
-    return check_result(problems, ["doc_id", "problem"])
+        ["doc_id", "problem"],
+    )
 
 
 @dg.asset_check(
@@ -102,18 +101,18 @@ def teaser_positions_contiguous(store: NewsStore) -> dg.AssetCheckResult:
     description="Every teaser has a dateline, its agencies and an age read into minutes (warns: dedup still runs).",
 )
 def teasers_complete(store: NewsStore) -> dg.AssetCheckResult:
-    with store.connect(read_only=True) as conn:
-        problems = rows_as_dicts(
-            conn,
-            """
+    return sql_check(
+        store,
+        """
             SELECT doc_id, position, age_text, concat_ws(', ',
                 CASE WHEN dateline IS NULL THEN 'no dateline' END,
                 CASE WHEN coalesce(len(agencies), 0) = 0 THEN 'no agencies' END,
                 CASE WHEN age_minutes IS NULL THEN 'no parsed age' END) AS problem
             FROM teasers WHERE problem <> '' ORDER BY doc_id, position
             """,
-        )
-    return check_result(problems, ["doc_id", "position", "age_text", "problem"], dg.AssetCheckSeverity.WARN)
+        ["doc_id", "position", "age_text", "problem"],
+        dg.AssetCheckSeverity.WARN,
+    )
 
 
 CHECKS = [teaser_positions_contiguous, teasers_complete]
