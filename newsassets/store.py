@@ -124,8 +124,8 @@ def apply_changes(
     with transaction(conn):
         if rebuild or needs_rebuild(conn, table):
             _create_table(conn, table)
-        elif remove:
-            conn.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))", [remove])
+        else:
+            _delete_matching(conn, table, {key: remove})
         return _insert_in_batches(conn, table, columns)
 
 
@@ -248,15 +248,19 @@ def replace_rows(
 ) -> int:
     """In one transaction: delete the rows matching any of `keys` (column → list: the rows of a composite key),
     then insert `values` (column → list, as for `replace_table_columns`)."""
-    names = list(keys)
     with transaction(conn):
-        if names and keys[names[0]]:
-            unnested = ", ".join(
-                f"unnest(${i + 1}::{TABLES[table][n].split()[0]}[]) AS {n}" for i, n in enumerate(names)
-            )
-            match = " AND ".join(f"t.{n} = k.{n}" for n in names)
-            conn.execute(
-                f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM (SELECT {unnested}) k WHERE {match})",
-                [keys[n] for n in names],
-            )
+        _delete_matching(conn, table, keys)
         return _insert_in_batches(conn, table, values)
+
+
+def _delete_matching(conn: duckdb.DuckDBPyConnection, table: str, keys: Mapping[str, list]) -> None:
+    """Delete the rows whose key columns equal any row of `keys` (column → list of values, one per row)."""
+    names = list(keys)
+    if not names or not keys[names[0]]:
+        return
+    unnested = ", ".join(f"unnest(${i + 1}::{TABLES[table][n].split()[0]}[]) AS {n}" for i, n in enumerate(names))
+    match = " AND ".join(f"t.{n} = k.{n}" for n in names)
+    conn.execute(
+        f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM (SELECT {unnested}) k WHERE {match})",
+        [keys[n] for n in names],
+    )
