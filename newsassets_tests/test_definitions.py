@@ -1,3 +1,5 @@
+import json
+
 import dagster as dg
 
 import newsassets
@@ -69,7 +71,10 @@ def test_sensor_runs_once_per_change_of_the_raw_folder(tmp_path):
             return raw_folder_changed(context)
 
     first = tick(None)
-    assert len(first.run_requests) == 1 and first.run_requests[0].run_key == first.cursor
+    assert (
+        len(first.run_requests) == 1
+        and first.run_requests[0].run_key == "change-1-" + json.loads(first.cursor)["digest"]
+    )
     assert isinstance(tick(first.cursor), dg.SkipReason)
     (tmp_path / "b.txt").write_text("twee")
     second = tick(first.cursor)
@@ -86,7 +91,7 @@ def test_sensor_cursor_stays_compact_for_many_files(tmp_path):
             (tmp_path / f"{folder:02d}" / f"{number}.txt").write_text("x")
     with dg.build_sensor_context(cursor=None, resources={"raw_folder": RawFolder(path=str(tmp_path))}) as context:
         result = raw_folder_changed(context)
-    assert len(result.cursor) == 32 and len(result.run_requests) == 1  # 5,000 files, one short digest
+    assert len(result.cursor) < 100 and len(result.run_requests) == 1  # 5,000 files, one short cursor
 
 
 def test_every_duckdb_step_is_in_the_duckdb_pool():
