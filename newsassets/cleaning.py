@@ -14,20 +14,15 @@ from functools import cache
 
 from newsassets.html import extract_html
 from newsassets.teasers import split_rail
-from newsassets.vocabulary import (
-    AGE_AT_LINE_START,
-    BOILERPLATE_LINE,
-    METADATA_DATE_PREFIX,
-    RAIL_HEADING,
-    TRAILING_AGE,
-    parse_dateline,
-    parse_metadata_date,
-)
+from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, parse_dateline, parse_metadata_date
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"[ \t\u00a0]+")
-TITLE_MAX_CHARS = 200
-TITLE_MAX_WORDS = 30
+TITLE_MAX_CHARS = 250
+TITLE_MAX_WORDS = 40
+# A title may end like a sentence when it is one short sentence standing over a longer paragraph.
+SENTENCE_TITLE_MAX_WORDS = 15
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-ZÀ-Þ‘’'\"“]")
 # Fewer words than this from an HTML page is navigation the extractor fell back on, not an article.
 MIN_HTML_ARTICLE_WORDS = 10
 # The dateline opens the story's first paragraph; kickers, bylines or a standfirst may stand before it.
@@ -71,7 +66,7 @@ def clean_text_page(text: str, title: str | None = None, drop_repeats: bool = Tr
         paragraphs[0] = paragraphs[0][prefix.end() :].strip()
         paragraphs = [p for p in paragraphs if p]
 
-    if title is None and len(paragraphs) > 1 and looks_like_title(paragraphs[0]):
+    if title is None and len(paragraphs) > 1 and looks_like_title(paragraphs[0], paragraphs[1]):
         title = paragraphs[0]
     if title is not None:
         paragraphs = [p for p in paragraphs if p != title]
@@ -118,13 +113,25 @@ def clean_html_page(html: str, url: str | None = None) -> Article:
     )
 
 
-def looks_like_title(paragraph: str) -> bool:
-    """Short, not a dateline paragraph, and not ending like a sentence of running text."""
+def looks_like_title(paragraph: str, next_paragraph: str = "") -> bool:
+    """Short, not a dateline paragraph, and not running text.
+
+    Real headlines end in `:` (`Nilüfer Gündogan verlaat politiek na verkiezingen:`), in `...` or `…`, and
+    sometimes in a full stop (`Boeiende analyse van de koloniale wereld.`): such a line is a title when it is one
+    sentence of at most SENTENCE_TITLE_MAX_WORDS words over a longer paragraph. A line ending in `,` or `;`, or
+    a full stop after several sentences, is the start of the body.
+    """
+    words = len(paragraph.split())
+    if len(paragraph) > TITLE_MAX_CHARS or words > TITLE_MAX_WORDS or parse_dateline(paragraph) is not None:
+        return False
+    if paragraph.endswith((",", ";")):
+        return False
+    if paragraph.endswith((":", "...", "…")) or not paragraph.endswith("."):
+        return True
     return (
-        len(paragraph) <= TITLE_MAX_CHARS
-        and len(paragraph.split()) <= TITLE_MAX_WORDS
-        and parse_dateline(paragraph) is None
-        and not paragraph.endswith((".", ",", ";", ":"))
+        words <= SENTENCE_TITLE_MAX_WORDS
+        and not _SENTENCE_BREAK.search(paragraph)
+        and len(next_paragraph.split()) > words
     )
 
 
@@ -140,16 +147,3 @@ def _language_identifier():  # the model takes a moment to load: once per proces
     import py3langid
 
     return py3langid
-
-
-def leakage_in(paragraph: str) -> str | None:
-    """What kind of leaked page furniture a body paragraph is, or None for article text."""
-    if BOILERPLATE_LINE.match(paragraph):
-        return "boilerplate"
-    if RAIL_HEADING.match(paragraph):
-        return "teaser rail heading"
-    if AGE_AT_LINE_START.match(paragraph) or TRAILING_AGE.search(paragraph):
-        return "teaser age"
-    if parse_dateline(paragraph):
-        return "teaser dateline"
-    return None

@@ -104,6 +104,12 @@ def parse_age(age_text: str, reference: datetime | None = None) -> int | None:
     return minutes if minutes >= 0 else None
 
 
+def is_relative_age(text: str) -> bool:
+    """`zojuist`, `7 minuten geleden`, `gisteren 14:05`: ages only a teaser prints, never a story's own date or time."""
+    match = AGE.fullmatch(text.strip())
+    return bool(match and (match["just"] or match["unit"] or match["yesterday"]))
+
+
 # An age that starts a line: alone, or glued to the next teaser's dateline (`1 uur geledenKYIV (ANP) - `).
 AGE_AT_LINE_START = re.compile(rf"^(?P<age>(?i:{AGE.pattern}))(?=$|\s*[{_UPPER}'])", re.MULTILINE)
 # An age left at the end of a paragraph, after its last sentence: `… gemeten. 1 uur geleden`.

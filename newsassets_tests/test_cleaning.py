@@ -2,7 +2,8 @@ from datetime import datetime
 
 import pytest
 
-from newsassets.cleaning import clean_html_page, clean_page, clean_text_page, leakage_in, looks_like_title
+from newsassets.cleaning import clean_html_page, clean_page, clean_text_page, looks_like_title
+from newsassets.quality import leakage_in
 from newsassets.teasers import extract_teasers
 
 
@@ -46,7 +47,7 @@ def test_no_boilerplate_rail_teaser_text_or_ages_in_bodies(cleaned, seeds):
         assert "geleden" not in text
         for teaser in extract_teasers(seeds[key]):
             assert teaser.text not in text
-        assert all(leakage_in(p) is None for p in article.body.split("\n\n")), key
+        assert leakage_in(article.body.split("\n\n")) == [], key
 
 
 def test_001_caption_once_metadata_prefix_gone_date_kept(cleaned):
@@ -74,7 +75,18 @@ def test_looks_like_title():
     assert looks_like_title("Kremlin: aanvallers Belgorod gebruikten westers wapentuig")
     assert not looks_like_title("MOSKOU (ANP) - Het Kremlin zegt")
     assert not looks_like_title("Dit is een gewone zin die eindigt met een punt.")
-    assert not looks_like_title("woord " * 40)
+    assert not looks_like_title("woord " * 50)
+
+
+def test_headlines_that_end_like_sentences_are_titles_over_longer_text():
+    body = "De Nederlandse politicus maakte dinsdag bekend dat hij na de verkiezingen stopt met zijn werk in de Kamer."
+    assert looks_like_title("Nilüfer Gündogan verlaat politiek na verkiezingen:", body)
+    assert looks_like_title("En de Nobelprijs voor Beste Man gaat naar...", body)
+    assert looks_like_title("Boeiende analyse van de koloniale wereld.", body)
+    assert not looks_like_title("Boeiende analyse van de koloniale wereld.", "Kort.")  # not over a longer text
+    assert not looks_like_title("Het kon niet meer misgaan. Dácht ik.", body)  # two sentences: running text
+    assert not looks_like_title("Hij zei dat het goed ging, en daarna,", body)
+    assert clean_text_page("Personalia:\n\n" + body).title == "Personalia:"
 
 
 def test_a_page_of_only_boilerplate_has_an_empty_body():

@@ -1,9 +1,13 @@
-"""`python -m newsassets.evaluate extraction DIR` or `python -m newsassets.evaluate dedup DIR`."""
+"""`python -m newsassets.evaluate {extraction,dedup,flags} DIR`: figures measured on real or generated pages."""
 
 import importlib
 import sys
 
-COMMANDS = {"extraction": "newsassets.evaluate.extraction", "dedup": "newsassets.evaluate.dedup"}
+COMMANDS = {
+    "extraction": "newsassets.evaluate.extraction",
+    "dedup": "newsassets.evaluate.dedup",
+    "flags": "newsassets.evaluate.flags",
+}
 
 
 def main(argv: list[str]) -> int:
