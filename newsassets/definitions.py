@@ -20,7 +20,7 @@ def build_definitions(resources: dict[str, object] | None = None) -> dg.Definiti
         jobs=[refresh_news],
         schedules=[daily_refresh],
         sensors=[raw_folder_changed],
-        resources=resources or default_resources(),
+        resources={**default_resources(), **(resources or {})},
         # DuckDB admits one writer per file: the steps run one after another in the run's own process.
         executor=dg.in_process_executor,
     )

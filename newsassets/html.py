@@ -156,7 +156,7 @@ def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
 def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     import trafilatura
 
-    tree = _parse(html)
+    tree = parse_html(html)
     if tree is None:
         return HtmlExtraction(title=None, text="", url=url)
     language = _declared_language(tree)
@@ -208,7 +208,7 @@ def _declared_language(tree) -> str | None:
     return None
 
 
-def _parse(html: str):
+def parse_html(html: str):
     """The page as an lxml tree, or None; control characters and NULs (binary junk) are dropped first."""
     from trafilatura.utils import load_html
 
@@ -495,7 +495,7 @@ def extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]
 
 
 def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]:
-    tree = _parse(html)
+    tree = parse_html(html)
     body = tree.find(".//body") if tree is not None else None
     if body is None:
         return []
@@ -562,10 +562,9 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None)
     time_element = next(item.iter("time"), None)
     if time_element is not None:
         age_text = _normal(time_element) or None
-        moment = _parse_datetime(time_element.get("datetime"))
+        moment = parse_datetime(time_element.get("datetime"))
         if moment is not None and fetched_at is not None:
-            minutes = int((_naive_utc(fetched_at) - moment).total_seconds() // 60)
-            age_minutes = minutes if minutes >= 0 else None
+            age_minutes = minutes_before(fetched_at, moment)
         elif age_text:
             age_minutes = parse_age(age_text, fetched_at)
         _drop(time_element)
@@ -614,7 +613,7 @@ def _block_lines(element) -> list[str]:
     return lines
 
 
-def _parse_datetime(value: str | None) -> datetime | None:
+def parse_datetime(value: str | None) -> datetime | None:
     """A `<time datetime>` with a time of day, as naive UTC; None for a bare date (no minutes to count) or junk."""
     if not value or not re.search(r"\d[T ]\d{1,2}:\d{2}", value):
         return None
@@ -623,6 +622,12 @@ def _parse_datetime(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return _naive_utc(moment)
+
+
+def minutes_before(fetched_at: datetime, moment: datetime) -> int | None:
+    """Whole minutes from `moment` to the capture time; None for a moment after the capture."""
+    minutes = int((_naive_utc(fetched_at) - moment).total_seconds() // 60)
+    return minutes if minutes >= 0 else None
 
 
 def _naive_utc(moment: datetime) -> datetime:

@@ -56,6 +56,7 @@ class RawDocument:
     url: str | None = None
     site: str | None = None
     file_signature: str | None = None  # size and mtime of the file when it was read: see `file_signature`
+    page_kind: str | None = None  # 'article' or 'front' once screened (`newsassets.screening`); None when rejected
 
 
 def doc_id_for(source_path: str) -> str:

@@ -1,6 +1,7 @@
-"""Ok documents that hold no article, or that take too long to clean, become rejected rows with the reason.
+"""Every ok document is screened once: a front (a page of teaser cards), an article page, or a rejected row.
 
-The raw stage screens every document this way, so that `articles` can promise one article per ok document.
+Pages that hold neither an article nor cards, or that take too long to read, become rejected rows with the
+reason, so that `articles` can promise one article per ok article page and `teasers` reads every front.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from dataclasses import replace
 
 from newsassets.cleaning import clean_page
 from newsassets.limits import DocumentTimeout, time_limit
-from newsassets.reading import OK, REJECTED, RawDocument
+from newsassets.pages import ARTICLE, FRONT, page_kind
+from newsassets.reading import HTML, OK, REJECTED, RawDocument
 
 NO_ARTICLE = "no article: only boilerplate or navigation"
 
@@ -19,6 +21,8 @@ def screen_document(document: RawDocument, timeout_seconds: float) -> RawDocumen
         return document
     try:
         with time_limit(timeout_seconds):
+            if document.source_format == HTML and page_kind(document.content) == FRONT:
+                return replace(document, page_kind=FRONT)
             article = clean_page(document.content, document.source_format, document.url)
     except DocumentTimeout as exc:
         return replace(document, status=REJECTED, error=f"timeout: cleaning {exc}")
@@ -26,4 +30,4 @@ def screen_document(document: RawDocument, timeout_seconds: float) -> RawDocumen
         return replace(document, status=REJECTED, error=f"cleaning failed: {type(exc).__name__}: {exc}")
     if article.word_count == 0:
         return replace(document, status=REJECTED, error=NO_ARTICLE)
-    return document
+    return replace(document, page_kind=ARTICLE)

@@ -64,3 +64,37 @@ DEFAULT_SCHEDULE_CRON = "0 6 * * *"  # daily, 06:00 UTC
 
 def schedule_cron() -> str:
     return os.environ.get(SCHEDULE_CRON_VAR) or DEFAULT_SCHEDULE_CRON
+
+
+FLAG_RATE_LIMIT_VAR = "NEWSASSETS_FLAG_RATE_LIMIT"
+DEFAULT_FLAG_RATE_LIMIT = 0.02
+FLAG_MIN_ROWS_VAR = "NEWSASSETS_FLAG_MIN_ROWS"
+DEFAULT_FLAG_MIN_ROWS = 5
+
+
+def flag_rate_limit() -> float:
+    """The share of a table's rows one quality rule may flag before its check blocks (a broken extractor)."""
+    value = os.environ.get(FLAG_RATE_LIMIT_VAR)
+    if not value:
+        return DEFAULT_FLAG_RATE_LIMIT
+    try:
+        limit = float(value)
+    except ValueError:
+        limit = float("nan")
+    if not 0 <= limit <= 1:  # also rejects nan
+        raise ValueError(f"{FLAG_RATE_LIMIT_VAR} must be a share between 0 and 1 (e.g. 0.02), got {value!r}")
+    return limit
+
+
+def flag_min_rows() -> int:
+    """Fewer flagged rows than this never block, whatever their share: a rate of three pages is noise."""
+    value = os.environ.get(FLAG_MIN_ROWS_VAR)
+    if not value:
+        return DEFAULT_FLAG_MIN_ROWS
+    try:
+        rows = int(value)
+    except ValueError:
+        rows = -1
+    if rows < 1:
+        raise ValueError(f"{FLAG_MIN_ROWS_VAR} must be a whole number of rows, 1 or more, got {value!r}")
+    return rows

@@ -24,6 +24,7 @@ TABLES: dict[str, dict[str, str]] = {
         "url": "VARCHAR",
         "site": "VARCHAR",
         "file_signature": "VARCHAR",  # size:mtime_ns of the file when read, to skip unchanged files
+        "page_kind": "VARCHAR",  # 'article' or 'front' for an ok row (newsassets.pages), NULL when rejected
     },
     "articles": {
         "article_id": "VARCHAR NOT NULL",
@@ -38,6 +39,7 @@ TABLES: dict[str, dict[str, str]] = {
         "word_count": "INTEGER",
         "url": "VARCHAR",
         "site": "VARCHAR",
+        "quality_flags": "VARCHAR[]",  # rules of newsassets.quality.ARTICLE_RULES the row breaks; [] when none
         "source_version": "VARCHAR",  # hash of what it was cleaned from: see pipeline.refresh.ARTICLE_INPUTS
     },
     "teasers": {
@@ -52,6 +54,8 @@ TABLES: dict[str, dict[str, str]] = {
         "age_text": "VARCHAR",
         "age_minutes": "INTEGER",
         "published_at": "TIMESTAMP",
+        "url": "VARCHAR",
+        "quality_flags": "VARCHAR[]",  # rules of newsassets.quality.TEASER_RULES the row breaks; [] when none
         "source_version": "VARCHAR",  # hash of what it was extracted from: see pipeline.refresh.TEASER_INPUTS
     },
     # the pages the teasers stage has read, with or without teasers on them, so none is read twice

@@ -15,7 +15,7 @@ from newsassets.vocabulary import AGE, AGE_AT_LINE_START, RAIL_HEADING, parse_ag
 
 @dataclass(frozen=True)
 class Teaser:
-    section: str
+    section: str | None  # the rail or block heading it stands under; None for a front's cards
     position: int  # 1-based, in page order
     title: str | None
     dateline: str | None
@@ -24,6 +24,7 @@ class Teaser:
     age_text: str | None = None
     age_minutes: int | None = None
     published_at: datetime | None = None
+    url: str | None = None  # absolute link of the card, where the page gives one (HTML)
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,23 @@ def materialise(resources: dict[str, object], instance=None):
 
     job = build_definitions(resources).resolve_job_def("refresh_news")
     return job.execute_in_process(instance=instance, raise_on_error=False)
+
+
+def require_shared(*parts: str) -> Path:
+    """A path under ../shared, or skip the test saying why (a clone without the shared data beside it)."""
+    from newsassets.evaluate.realdata import SHARED
+
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the real pages in ../shared, absent beside this checkout)")
+    return path
+
+
+def warnings_and_failures(result) -> tuple[dict, dict]:
+    """The run's check evaluations that did not pass: (warnings by check name, blocking failures by check name)."""
+    warned, failed = {}, {}
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            target = warned if evaluation.severity.value == "WARN" else failed
+            target[evaluation.check_name] = evaluation
+    return warned, failed

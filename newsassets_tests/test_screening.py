@@ -12,8 +12,22 @@ DOC = RawDocument(
 )
 
 
-def test_a_page_with_an_article_stays_ok():
-    assert screening.screen_document(DOC, 5) == DOC
+def test_a_page_with_an_article_stays_ok_as_an_article_page():
+    assert screening.screen_document(DOC, 5) == replace(DOC, page_kind="article")
+
+
+def test_a_front_stays_ok_as_a_front_without_being_cleaned(monkeypatch):
+    from pathlib import Path
+
+    from newsassets.reading import HTML
+
+    def no_cleaning(*args):
+        raise AssertionError("a front is not cleaned as an article")
+
+    monkeypatch.setattr(screening, "clean_page", no_cleaning)
+    front = (Path(__file__).parent / "fixtures" / "html" / "front_section.html").read_text()
+    document = screening.screen_document(replace(DOC, source_format=HTML, content=front), 5)
+    assert (document.status, document.error, document.page_kind) == (OK, None, "front")
 
 
 def test_a_page_of_only_boilerplate_is_rejected_with_that_reason():

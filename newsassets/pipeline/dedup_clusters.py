@@ -435,17 +435,20 @@ def every_item_clustered_once(store: NewsStore) -> dg.AssetCheckResult:
     return sql_check(
         store,
         """
-            WITH items AS (SELECT 'article' AS item_kind, article_id AS item_id FROM articles
-                           UNION ALL SELECT 'teaser', teaser_id FROM teasers),
-                 c AS (SELECT item_kind, item_id, count(*) AS n FROM dedup_clusters GROUP BY ALL)
-            SELECT item_kind, item_id, CASE
-                WHEN c.n IS NULL THEN 'in no cluster'
-                WHEN items.item_id IS NULL THEN 'clustered but not an article or teaser'
-                WHEN c.n > 1 THEN 'in ' || c.n || ' clusters'
-            END AS problem
-            FROM items FULL JOIN c USING (item_kind, item_id) WHERE problem IS NOT NULL ORDER BY ALL
+            WITH items AS (SELECT 'article' AS item_kind, article_id AS item_id, doc_id FROM articles
+                           UNION ALL SELECT 'teaser', teaser_id, doc_id FROM teasers),
+                 c AS (SELECT item_kind, item_id, count(*) AS n FROM dedup_clusters GROUP BY ALL),
+                 problems AS (
+                    SELECT item_kind, item_id, items.doc_id, CASE
+                        WHEN c.n IS NULL THEN 'in no cluster'
+                        WHEN items.item_id IS NULL THEN 'clustered but not an article or teaser'
+                        WHEN c.n > 1 THEN 'in ' || c.n || ' clusters'
+                    END AS problem
+                    FROM items FULL JOIN c USING (item_kind, item_id) WHERE problem IS NOT NULL)
+            SELECT p.item_kind, p.item_id, p.doc_id, r.source_path, r.url, p.problem
+            FROM problems p LEFT JOIN raw_documents r USING (doc_id) ORDER BY ALL
             """,
-        ["item_kind", "item_id", "problem"],
+        ["item_kind", "item_id", "doc_id", "source_path", "url", "problem"],
     )
 
 
@@ -462,7 +465,13 @@ def clusters_well_formed(store: NewsStore) -> dg.AssetCheckResult:
     return sql_check(
         store,
         """
-            SELECT cluster_id, concat_ws(', ',
+            WITH members AS (
+                SELECT c.*, coalesce(a.doc_id, t.doc_id) AS doc_id FROM dedup_clusters c
+                LEFT JOIN articles a ON c.item_kind = 'article' AND a.article_id = c.item_id
+                LEFT JOIN teasers t ON c.item_kind = 'teaser' AND t.teaser_id = c.item_id)
+            SELECT cluster_id, first(m.doc_id ORDER BY is_representative DESC) AS doc_id,
+                first(r.source_path ORDER BY is_representative DESC) AS source_path,
+                first(r.url ORDER BY is_representative DESC) AS url, concat_ws(', ',
                 CASE WHEN count(*) FILTER (WHERE is_representative) <> 1
                      THEN count(*) FILTER (WHERE is_representative) || ' representatives' END,
                 CASE WHEN count(DISTINCT item_kind) > 1 THEN 'mixed item kinds' END,
@@ -472,9 +481,10 @@ def clusters_well_formed(store: NewsStore) -> dg.AssetCheckResult:
                      THEN 'similarity outside [0, 1]' END,
                 CASE WHEN bool_or(is_representative AND similarity <> 1)
                      THEN 'representative similarity is not 1' END) AS problem
-            FROM dedup_clusters GROUP BY cluster_id HAVING problem <> '' ORDER BY cluster_id
+            FROM members m LEFT JOIN raw_documents r USING (doc_id)
+            GROUP BY cluster_id HAVING problem <> '' ORDER BY cluster_id
             """,
-        ["cluster_id", "problem"],
+        ["cluster_id", "doc_id", "source_path", "url", "problem"],
     )
 
 

@@ -20,8 +20,9 @@ from .resources import NewsStore, RawFolder
     **STAGE,
     description=(
         "One row per page found under the raw folder (per HTML response record for a WARC file): its stable "
-        "`doc_id`, format, SHA-256, size, capture time, url, site and decoded content, or status 'rejected' "
-        "with a readable `error`. Every file has at least one row: nothing is dropped silently."
+        "`doc_id`, format, SHA-256, size, capture time, url, site, decoded content and `page_kind` ('article', "
+        "or 'front' for a homepage or section front of teaser cards), or status 'rejected' with a readable "
+        "`error`. Every file has at least one row: nothing is dropped silently."
     ),
 )
 def raw_documents(
@@ -38,14 +39,14 @@ def raw_documents(
             []
             if rebuild
             else conn.execute(
-                "SELECT source_path, file_signature, doc_id, content_sha256, status, error FROM raw_documents"
+                "SELECT source_path, file_signature, doc_id, content_sha256, status, error, page_kind FROM raw_documents"
             ).fetchall()
         )
     previous_files = {source_path: signature for source_path, signature, *_ in known}
     previous_pages: dict[str, set] = {}
-    for source_path, _, doc_id, sha, _, _ in known:
+    for source_path, _, doc_id, sha, *_ in known:
         previous_pages.setdefault(source_path, set()).add((doc_id, sha))
-    verdicts = {doc_id: (sha, status, error) for _, _, doc_id, sha, status, error in known}
+    verdicts = {doc_id: (sha, status, error, kind) for _, _, doc_id, sha, status, error, kind in known}
     plan = plan_refresh({p: file_signature(path) for p, path in paths.items()}, previous_files)
 
     progress = Progress(len(plan.todo), context.log.info, "raw files", LOG_EVERY)
@@ -53,9 +54,10 @@ def raw_documents(
     for source_path in plan.todo:
         documents = read_raw_file(paths[source_path], root, raw_folder.max_file_bytes)
         for document in documents:
-            sha, status, error = verdicts.get(document.doc_id, (None, None, None))
+            sha, status, error, kind = verdicts.get(document.doc_id, (None, None, None, None))
             if document.status == OK and sha == document.content_sha256:
-                document = replace(document, status=status, error=error)  # same page: keep its screening verdict
+                # same page: keep its screening verdict
+                document = replace(document, status=status, error=error, page_kind=kind)
             else:
                 document = screen_document(document, raw_folder.doc_timeout_seconds)
             rows.append(asdict(document))
@@ -66,7 +68,8 @@ def raw_documents(
     with store.connect() as conn:
         apply_changes(conn, "raw_documents", rows, remove=plan.stale, key="source_path", rebuild=rebuild)
         totals = conn.execute(
-            "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes) FROM raw_documents"
+            "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes), "
+            "count(*) FILTER (WHERE page_kind = 'front') FROM raw_documents"
         ).fetchone()
         reasons = dict(
             conn.execute(
@@ -82,11 +85,14 @@ def raw_documents(
         metadata={
             "dagster/row_count": totals[0],
             "ok": totals[1],
+            "fronts": totals[3],
             **refresh_metadata(plan, time.monotonic() - started, rejected=totals[0] - totals[1]),
             "bytes": int(totals[2] or 0),
             "rejected_by_reason": counts_markdown(reasons, "reason"),
             "raw_folder": dg.MetadataValue.path(str(root)),
-            "preview": markdown_preview(rows, ["doc_id", "source_path", "source_format", "status", "error"]),
+            "preview": markdown_preview(
+                rows, ["doc_id", "source_path", "source_format", "page_kind", "status", "error"]
+            ),
         }
     )
 
@@ -122,7 +128,7 @@ def every_raw_file_accounted_for(raw_folder: RawFolder, store: NewsStore) -> dg.
     pool=POOL,
     asset=raw_documents,
     blocking=True,
-    description="doc_ids are unique; an ok row has content and a hash; a rejected row says why.",
+    description="doc_ids are unique; an ok row has content, a hash and a page_kind; a rejected row says why.",
 )
 def raw_rows_valid(store: NewsStore) -> dg.AssetCheckResult:
     return sql_check(
@@ -133,6 +139,7 @@ def raw_rows_valid(store: NewsStore) -> dg.AssetCheckResult:
                 WHEN status NOT IN ('ok', 'rejected') THEN 'unknown status ' || status
                 WHEN status = 'ok' AND (content IS NULL OR content_sha256 IS NULL) THEN 'ok without content'
                 WHEN status = 'rejected' AND coalesce(trim(error), '') = '' THEN 'rejected without a reason'
+                WHEN status = 'ok' AND page_kind NOT IN ('article', 'front') THEN 'ok without a page_kind'
             END AS problem
             FROM raw_documents QUALIFY problem IS NOT NULL ORDER BY source_path
             """,

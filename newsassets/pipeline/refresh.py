@@ -32,23 +32,33 @@ def rejected_raw_documents(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 # What of a raw document each stage reads, hashed: a stage redoes a document when this changes.
-ARTICLE_INPUTS = "md5(concat_ws('|', content_sha256, url, site))"
-TEASER_INPUTS = "md5(concat_ws('|', content_sha256, fetched_at))"  # ages are read against the capture time
+# (fetched_at: an article's date is judged against its capture time.)
+ARTICLE_INPUTS = "md5(concat_ws('|', content_sha256, url, site, fetched_at))"
+TEASER_INPUTS = "md5(concat_ws('|', content_sha256, fetched_at, url, page_kind))"  # ages need the capture time
+# Which raw documents each stage reads: articles come from article pages; teasers from every ok page.
+ARTICLE_PAGES = "status = 'ok' AND page_kind = 'article'"
+OK_PAGES = "status = 'ok'"
 
 
 def start_stage(
-    conn: duckdb.DuckDBPyConnection, config: RefreshConfig, tables: Sequence[str], inputs: str
+    conn: duckdb.DuckDBPyConnection,
+    config: RefreshConfig,
+    tables: Sequence[str],
+    inputs: str,
+    pages: str = OK_PAGES,
 ) -> tuple[RefreshPlan, bool, int]:
-    """For a stage fed by ok raw documents: its plan, whether its tables are rebuilt, and how many raw
-    documents it skips as rejected. The last of `tables` is the stage's ledger of processed documents."""
+    """For a stage fed by the raw documents matching `pages`: its plan, whether its tables are rebuilt, and how
+    many raw documents it skips as rejected. The last of `tables` is the stage's ledger of processed documents."""
     rebuild = config.full_refresh or any(needs_rebuild(conn, table) for table in tables)
-    return plan_from_raw_documents(conn, tables[-1], inputs, rebuild), rebuild, rejected_raw_documents(conn)
+    return plan_from_raw_documents(conn, tables[-1], inputs, rebuild, pages), rebuild, rejected_raw_documents(conn)
 
 
-def plan_from_raw_documents(conn: duckdb.DuckDBPyConnection, ledger: str, inputs: str, rebuild: bool) -> RefreshPlan:
-    """Which ok raw documents a stage must (re)process: those whose `inputs` differ from the version
-    recorded in its `ledger` table (doc_id, source_version), and which recorded ones are gone."""
-    current = dict(conn.execute(f"SELECT doc_id, {inputs} FROM raw_documents WHERE status = 'ok'").fetchall())
+def plan_from_raw_documents(
+    conn: duckdb.DuckDBPyConnection, ledger: str, inputs: str, rebuild: bool, pages: str = OK_PAGES
+) -> RefreshPlan:
+    """Which raw documents matching `pages` a stage must (re)process: those whose `inputs` differ from the
+    version recorded in its `ledger` table (doc_id, source_version), and which recorded ones are gone."""
+    current = dict(conn.execute(f"SELECT doc_id, {inputs} FROM raw_documents WHERE {pages}").fetchall())
     previous = {} if rebuild else dict(conn.execute(f"SELECT DISTINCT doc_id, source_version FROM {ledger}").fetchall())
     return plan_refresh(current, previous)
 

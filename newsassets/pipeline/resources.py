@@ -66,6 +66,15 @@ class NewsStore(dg.ConfigurableResource):
         return publish_snapshot(self.work_path(), self.path())
 
 
+class QualityLimits(dg.ConfigurableResource):
+    """When a content-quality check blocks: a rule flagging more than `flag_rate_limit` of a table's rows
+    (`NEWSASSETS_FLAG_RATE_LIMIT`, default 0.02) and at least `flag_min_rows` rows (`NEWSASSETS_FLAG_MIN_ROWS`,
+    default 5) means the extractor is broken; below that, flagged rows are only counted and shown."""
+
+    flag_rate_limit: float = settings.DEFAULT_FLAG_RATE_LIMIT
+    flag_min_rows: int = settings.DEFAULT_FLAG_MIN_ROWS
+
+
 def default_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "raw_folder": RawFolder(
@@ -74,4 +83,5 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
             doc_timeout_seconds=settings.doc_timeout_seconds(),
         ),
         "store": NewsStore(database=str(settings.db_path())),
+        "quality": QualityLimits(flag_rate_limit=settings.flag_rate_limit(), flag_min_rows=settings.flag_min_rows()),
     }

@@ -8,24 +8,29 @@ import dagster as dg
 
 from newsassets.html import extract_html_teasers
 from newsassets.ids import stable_id
+from newsassets.pages import FRONT, front_teasers
 from newsassets.progress import Progress
+from newsassets.quality import TEASER_RULES, rule_names, teaser_flags
 from newsassets.reading import HTML
 from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check
+from .quality import flag_rate_result
 from .raw_documents import raw_documents
 from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
-from .resources import NewsStore
+from .resources import NewsStore, QualityLimits
 
 
 @dg.asset(
     deps=[raw_documents],
     **STAGE,
     description=(
-        "One row per item of a page's `Meer uit …` teaser rail, in page order (`position` from 1): title where "
-        "the layout has one, dateline, agencies, text, the age as printed and in minutes, and `published_at` = "
-        "the page's `fetched_at` minus the age. Ages that cannot be read stay null, never guessed."
+        "One row per teaser: every card of a front (homepage, section front) and every item of an article "
+        "page's `Meer uit …` rail, in page order (`position` from 1): title, dateline, agencies, text, the "
+        "card's absolute `url` where the page links it, the age as printed and in minutes, and `published_at` "
+        "(from the card's `<time>`, else the page's `fetched_at` minus the age). Ages that cannot be read stay "
+        "null, never guessed. `quality_flags` lists the content-quality rules the row breaks."
     ),
 )
 def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
@@ -34,14 +39,19 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
         plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS)
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
         rows, pages = [], []
-        columns = f"doc_id, source_format, content, fetched_at, {TEASER_INPUTS}"
-        for doc_id, source_format, content, fetched_at, version in fetch_raw_documents(conn, plan.todo, columns):
-            found = page_teasers(content, source_format, fetched_at)
+        columns = f"doc_id, source_format, content, fetched_at, url, page_kind, {TEASER_INPUTS}"
+        for doc_id, source_format, content, fetched_at, url, kind, version in fetch_raw_documents(
+            conn, plan.todo, columns
+        ):
+            found = page_teasers(content, source_format, fetched_at, kind, url)
             rows += [
                 {
                     "teaser_id": stable_id("teaser", doc_id, t.position),
                     "doc_id": doc_id,
                     **asdict(t),
+                    "quality_flags": rule_names(
+                        teaser_flags(t.title, t.text, t.age_text, t.age_minutes, t.published_at, fetched_at)
+                    ),
                     "source_version": version,
                 }
                 for t in found
@@ -52,22 +62,32 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
             apply_changes(conn, "teasers", rows, remove=plan.stale, rebuild=rebuild)
             apply_changes(conn, "teaser_pages", pages, remove=plan.stale, rebuild=rebuild)
         summary = conn.execute(
-            "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE age_minutes IS NULL) FROM teasers"
+            "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE age_minutes IS NULL), "
+            "count(*) FILTER (WHERE len(quality_flags) > 0), count(url) FROM teasers"
         ).fetchone()
-        sections = dict(conn.execute("SELECT section, count(*) FROM teasers GROUP BY 1").fetchall())
+        sections = dict(
+            conn.execute("SELECT coalesce(section, '(front card)'), count(*) FROM teasers GROUP BY 1").fetchall()
+        )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": summary[0],
             **refresh_metadata(plan, time.monotonic() - started, rejected),
             "pages_with_teasers": summary[1],
-            "unparsed_ages": summary[2],
+            "without_age": summary[2],
+            "with_url": summary[4],
+            "flagged_rows": summary[3],
             "sections": counts_markdown(sections, "section"),
-            "preview": markdown_preview(rows, ["doc_id", "position", "dateline", "agencies", "age_text", "text"]),
+            "preview": markdown_preview(rows, ["doc_id", "position", "title", "dateline", "age_text", "text", "url"]),
         }
     )
 
 
-def page_teasers(content: str, source_format: str, fetched_at: datetime | None) -> list[Teaser]:
+def page_teasers(
+    content: str, source_format: str, fetched_at: datetime | None, page_kind: str | None, url: str | None
+) -> list[Teaser]:
+    """A front's cards, or an article page's rail items."""
+    if source_format == HTML and page_kind == FRONT:
+        return front_teasers(content, fetched_at, url)
     if source_format == HTML:
         return extract_html_teasers(content, fetched_at)
     return extract_teasers(content, fetched_at)
@@ -83,36 +103,42 @@ def teaser_positions_contiguous(store: NewsStore) -> dg.AssetCheckResult:
     return sql_check(
         store,
         """
-            SELECT doc_id, 'positions ' || string_agg(position::VARCHAR, ',' ORDER BY position) AS problem
-            FROM teasers GROUP BY doc_id
-            HAVING min(position) <> 1 OR max(position) <> count(*) OR count(DISTINCT position) <> count(*)
-            UNION ALL
-            SELECT any_value(doc_id), 'teaser_id ' || teaser_id || ' used ' || count(*) || ' times'
-            FROM teasers GROUP BY teaser_id HAVING count(*) > 1
-            ORDER BY 1
+            WITH problems AS (
+                SELECT doc_id, 'positions ' || string_agg(position::VARCHAR, ',' ORDER BY position) AS problem
+                FROM teasers GROUP BY doc_id
+                HAVING min(position) <> 1 OR max(position) <> count(*) OR count(DISTINCT position) <> count(*)
+                UNION ALL
+                SELECT any_value(doc_id), 'teaser_id ' || teaser_id || ' used ' || count(*) || ' times'
+                FROM teasers GROUP BY teaser_id HAVING count(*) > 1)
+            SELECT p.doc_id, r.source_path, r.url, p.problem
+            FROM problems p LEFT JOIN raw_documents r USING (doc_id) ORDER BY r.source_path, p.doc_id
             """,
-        ["doc_id", "problem"],
+        ["doc_id", "source_path", "url", "problem"],
     )
 
 
 @dg.asset_check(
     pool=POOL,
     asset=teasers,
-    description="Every teaser has a dateline, its agencies and an age read into minutes (warns: dedup still runs).",
+    blocking=True,
+    description=(
+        "Content quality, judged per row: an age printed but unreadable, a card with neither title nor text, an "
+        "implausible date. Flagged rows carry the rule in `quality_flags` and the check warns with counts and "
+        "examples; it blocks only when one rule flags more than NEWSASSETS_FLAG_RATE_LIMIT (default 2%) of the "
+        "teasers, at least NEWSASSETS_FLAG_MIN_ROWS of them."
+    ),
 )
-def teasers_complete(store: NewsStore) -> dg.AssetCheckResult:
-    return sql_check(
+def teaser_quality(store: NewsStore, quality: QualityLimits) -> dg.AssetCheckResult:
+    return flag_rate_result(
         store,
-        """
-            SELECT doc_id, position, age_text, concat_ws(', ',
-                CASE WHEN dateline IS NULL THEN 'no dateline' END,
-                CASE WHEN coalesce(len(agencies), 0) = 0 THEN 'no agencies' END,
-                CASE WHEN age_minutes IS NULL THEN 'no parsed age' END) AS problem
-            FROM teasers WHERE problem <> '' ORDER BY doc_id, position
-            """,
-        ["doc_id", "position", "age_text", "problem"],
-        dg.AssetCheckSeverity.WARN,
+        quality,
+        "teasers",
+        TEASER_RULES,
+        "t.doc_id, t.title, t.text, t.age_text, t.age_minutes, t.published_at, r.fetched_at",
+        lambda row: teaser_flags(
+            row["title"], row["text"], row["age_text"], row["age_minutes"], row["published_at"], row["fetched_at"]
+        ),
     )
 
 
-CHECKS = [teaser_positions_contiguous, teasers_complete]
+CHECKS = [teaser_positions_contiguous, teaser_quality]
