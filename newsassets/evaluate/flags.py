@@ -7,9 +7,9 @@ Cleans real pages the way the `articles` stage does and applies `newsassets.qual
 - `fundus_pages`: every page of `fundus_pages/` (149 pages, 41 countries), with its url and crawl date;
 - `zyte`: the 181 pages of `../shared/extraction/zyte` when it is there.
 
-Fronts are left out on purpose: they are not articles (the raw stage records them as `page_kind = 'front'`).
-For each set it prints the rows, then per rule the rows flagged and their share, and `--examples` flagged
-paragraphs per rule so a person can read whether the flag is right.
+Fronts and pages with no article text get no article row in the pipeline, so they are counted apart. For each
+set it prints the article rows, then per rule the rows flagged and their share, and `--examples` flagged texts
+per rule so a person can read whether the flag is right (about a minute on this machine).
 """
 
 from __future__ import annotations
@@ -36,15 +36,20 @@ def dutch_rows(realdata: Path, every: int = 1) -> Iterator[Row]:
         yield article.doc_id, article_flags(cleaned.title, cleaned.body, cleaned.word_count, cleaned.published_at, None)
 
 
-def html_rows(pages: list[tuple[Path, dict]]) -> Iterator[Row]:
+def html_rows(pages: list[tuple[Path, dict]], skipped: Counter) -> Iterator[Row]:
+    """Article rows of HTML pages; fronts and pages the raw stage rejects as `no article` are counted in
+    `skipped`, since they get no article row."""
     for page, meta in pages:
         with gzip.open(page) as handle:
             html = decode_text(handle.read())
         if page_kind(html) == FRONT:
-            yield f"{page.parent.name}/{page.name} (front)", []
+            skipped["front"] += 1
             continue
         fetched_at = _moment(meta.get("crawl_date") or meta.get("fetched_at"))
         cleaned = clean_html_page(html, meta.get("url"))
+        if cleaned.word_count == 0:
+            skipped["no article"] += 1
+            continue
         flags = article_flags(cleaned.title, cleaned.body, cleaned.word_count, cleaned.published_at, fetched_at)
         yield f"{page.parent.name}/{page.name}", flags
 
@@ -77,13 +82,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--every", type=int, default=1, help="take every N-th Dutch article (default: all)")
     parser.add_argument("--examples", type=int, default=3)
     args = parser.parse_args(argv)
+    skipped = {"dutch_articles": Counter(), "fundus_pages": Counter(), "zyte": Counter()}
     sets = {
         "dutch_articles": lambda: dutch_rows(args.realdata, args.every),
-        "fundus_pages": lambda: html_rows(fundus_pages(args.realdata)),
+        "fundus_pages": lambda: html_rows(fundus_pages(args.realdata), skipped["fundus_pages"]),
     }
     if (args.zyte / "ground-truth.json").exists():
-        sets["zyte"] = lambda: html_rows(zyte_pages(args.zyte))
+        sets["zyte"] = lambda: html_rows(zyte_pages(args.zyte), skipped["zyte"])
     results = {name: tally(rows(), args.examples) for name, rows in sets.items()}
+    for name in results:
+        if skipped[name]:
+            print(f"{name}: no article row for " + ", ".join(f"{n} {why}" for why, n in skipped[name].items()))
 
     header = "| rule | " + " | ".join(f"{name} ({results[name][0]:,})" for name in results) + " |"
     print(header)
