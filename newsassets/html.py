@@ -500,9 +500,14 @@ def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser
     if body is None:
         return []
     rails = []  # collected first: reading an item edits the tree, which an ongoing iteration must not see
+    found: dict = {}  # container → its items, so a container is searched once however many headings reach it
+    taken: set = set()  # containers already read as a rail: a second heading over the same list adds nothing
     for heading in body.iter(*_HEADING_TAGS):
         if len(heading) <= 2 and (match := RAIL_HEADING.match(_short_text(heading) or "")):
-            rails.append(((match["section"] or match["generic"]).strip(), _rail_items(heading)))
+            container, items = _rail_items(heading, found)
+            if container is not None and container not in taken:
+                taken.add(container)
+                rails.append(((match["section"] or match["generic"]).strip(), items))
     teasers: list[Teaser] = []
     done: set = set()
     for section, items in rails:
@@ -520,20 +525,24 @@ def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser
 _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "header", "strong", "b", "span", "div", "p")
 
 
-def _rail_items(heading) -> list:
-    """The items under a rail heading: the `li`s (else `article`s) of the first following sibling that has
-    some, of the heading or of one of its three nearest ancestors."""
+def _rail_items(heading, found: dict) -> tuple[object, list]:
+    """The items under a rail heading and the element holding them: the `li`s (else `article`s) of the first
+    following sibling that has some, of the heading or of one of its three nearest ancestors. `found` caches
+    each searched element's items, so the work stays linear in the page however many headings it has."""
     container = heading
     for _ in range(4):
         for sibling in islice(container.itersiblings(), 3):
-            items = _items_in(sibling) if isinstance(sibling.tag, str) else []
-            if items:
-                return items
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling not in found:
+                found[sibling] = _items_in(sibling)
+            if found[sibling]:
+                return sibling, found[sibling]
         parent = container.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
         container = parent
-    return []
+    return None, []
 
 
 def _items_in(element) -> list:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-class DocumentTimeout(Exception):
-    pass
+class DocumentTimeout(BaseException):
+    """A BaseException, so the `except Exception` guards of extractors (which must survive any broken markup)
+    cannot swallow it and report a page that ran out of time as one without an article."""
 
 
 @contextmanager

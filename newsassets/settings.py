@@ -36,26 +36,46 @@ def db_path() -> Path:
     return resolve_path(os.environ.get(DB_PATH_VAR) or DEFAULT_DB_PATH)
 
 
+MAX_DOC_TIMEOUT_SECONDS = 3600.0
+
+
 def doc_timeout_seconds() -> float:
-    """Seconds one document may take to clean before it is rejected; 0 turns the limit off."""
-    value = os.environ.get(DOC_TIMEOUT_VAR)
-    try:
-        return float(value) if value else DEFAULT_DOC_TIMEOUT_SECONDS
-    except ValueError as exc:
-        raise ValueError(f"{DOC_TIMEOUT_VAR} must be a number of seconds, got {value!r}") from exc
+    """Seconds one document may take to read and clean before it is rejected; 0 turns the limit off."""
+    return check_doc_timeout(_number(DOC_TIMEOUT_VAR, DEFAULT_DOC_TIMEOUT_SECONDS, float), DOC_TIMEOUT_VAR)
+
+
+def check_doc_timeout(seconds: float, name: str = "doc_timeout_seconds") -> float:
+    if not (seconds == 0 or 0.001 <= seconds <= MAX_DOC_TIMEOUT_SECONDS):  # also refuses nan and inf
+        raise ValueError(
+            f"{name} must be 0 (no limit) or a number of seconds from 0.001 to {MAX_DOC_TIMEOUT_SECONDS:g}, "
+            f"got {seconds!r}"
+        )
+    return seconds
+
+
+MAX_MAX_FILE_BYTES = 2**40  # 1 TiB: more is a typo
 
 
 def max_file_bytes() -> int:
-    value = os.environ.get(MAX_FILE_BYTES_VAR)
-    if not value:
-        return DEFAULT_MAX_FILE_BYTES
-    try:
-        limit = int(value)
-    except ValueError as exc:
-        raise ValueError(f"{MAX_FILE_BYTES_VAR} must be a whole number of bytes, got {value!r}") from exc
-    if limit <= 0:
-        raise ValueError(f"{MAX_FILE_BYTES_VAR} must be positive, got {limit}")
+    return check_max_file_bytes(_number(MAX_FILE_BYTES_VAR, DEFAULT_MAX_FILE_BYTES, int), MAX_FILE_BYTES_VAR)
+
+
+def check_max_file_bytes(limit: int, name: str = "max_file_bytes") -> int:
+    if not 1 <= limit <= MAX_MAX_FILE_BYTES:
+        raise ValueError(f"{name} must be a whole number of bytes from 1 to {MAX_MAX_FILE_BYTES}, got {limit!r}")
     return limit
+
+
+def _number(variable: str, default, kind: type):
+    """The variable's value as `kind` (int or float), its default when unset or empty, else a clear error."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError as exc:
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{variable} must be {what}, got {value!r}") from exc
 
 
 SCHEDULE_CRON_VAR = "NEWSASSETS_SCHEDULE_CRON"
@@ -74,27 +94,15 @@ DEFAULT_FLAG_MIN_ROWS = 5
 
 def flag_rate_limit() -> float:
     """The share of a table's rows one quality rule may flag before its check blocks (a broken extractor)."""
-    value = os.environ.get(FLAG_RATE_LIMIT_VAR)
-    if not value:
-        return DEFAULT_FLAG_RATE_LIMIT
-    try:
-        limit = float(value)
-    except ValueError:
-        limit = float("nan")
-    if not 0 <= limit <= 1:  # also rejects nan
-        raise ValueError(f"{FLAG_RATE_LIMIT_VAR} must be a share between 0 and 1 (e.g. 0.02), got {value!r}")
+    limit = _number(FLAG_RATE_LIMIT_VAR, DEFAULT_FLAG_RATE_LIMIT, float)
+    if not 0 <= limit <= 1:  # also refuses nan
+        raise ValueError(f"{FLAG_RATE_LIMIT_VAR} must be a share from 0 to 1 (e.g. 0.02), got {limit!r}")
     return limit
 
 
 def flag_min_rows() -> int:
     """Fewer flagged rows than this never block, whatever their share: a rate of three pages is noise."""
-    value = os.environ.get(FLAG_MIN_ROWS_VAR)
-    if not value:
-        return DEFAULT_FLAG_MIN_ROWS
-    try:
-        rows = int(value)
-    except ValueError:
-        rows = -1
+    rows = _number(FLAG_MIN_ROWS_VAR, DEFAULT_FLAG_MIN_ROWS, int)
     if rows < 1:
-        raise ValueError(f"{FLAG_MIN_ROWS_VAR} must be a whole number of rows, 1 or more, got {value!r}")
+        raise ValueError(f"{FLAG_MIN_ROWS_VAR} must be a whole number of rows, 1 or more, got {rows!r}")
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -25,6 +25,8 @@ TABLES: dict[str, dict[str, str]] = {
         "site": "VARCHAR",
         "file_signature": "VARCHAR",  # size:mtime_ns of the file when read, to skip unchanged files
         "page_kind": "VARCHAR",  # 'article' or 'front' for an ok row (newsassets.pages), NULL when rejected
+        "judged_under": "VARCHAR",  # the settings of the verdict (newsassets.screening.Judgement)
+        "judge_seconds": "DOUBLE",  # how long screening the page took, to re-judge it when the time limit falls
     },
     "articles": {
         "article_id": "VARCHAR NOT NULL",
@@ -63,6 +65,11 @@ TABLES: dict[str, dict[str, str]] = {
         "doc_id": "VARCHAR NOT NULL",
         "source_version": "VARCHAR",
         "teasers": "INTEGER NOT NULL",
+        "error": "VARCHAR",  # 'timeout: …' when reading the page's cards took longer than the time limit
+    },
+    # the files the raw stage listed (its snapshot of the folder), which its check judges against
+    "raw_listing": {
+        "source_path": "VARCHAR NOT NULL",
     },
     "dedup_clusters": {
         "cluster_id": "VARCHAR NOT NULL",
@@ -149,7 +156,9 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # after a failed write (a full disk, say) DuckDB has rolled back already: the cause is what must surface
+        with suppress(duckdb.Error):
+            conn.execute("ROLLBACK")
         raise
     finally:
         _IN_TRANSACTION.discard(id(conn))
@@ -219,7 +228,7 @@ def publish_snapshot(work_database: Path, published: Path) -> list[str]:
     leaves the published file exactly as it was.
     """
     published.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in published.parent.glob(f".{published.name}.*.publishing"):  # from a publish that was killed
+    for leftover in published.parent.glob(f".{published.name}.*.publishing*"):  # a killed publish's file and WAL
         leftover.unlink(missing_ok=True)
     staging = published.with_name(f".{published.name}.{os.getpid()}.publishing")
     copied = []

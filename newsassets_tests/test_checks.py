@@ -2,6 +2,7 @@
 the content-quality checks warn on flagged rows and block only at a rate that means broken code."""
 
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -35,9 +36,9 @@ def seeded(tmp_path_factory):
 @pytest.fixture
 def broken(seeded, tmp_path):
     """A private copy of the seeded database and a way to break it with SQL."""
-    database = tmp_path / "broken.duckdb"
-    shutil.copy(seeded["store"].database, database)
-    store = NewsStore(database=str(database))
+    database = tmp_path / "broken.work.duckdb"  # the checks read the working database, with its internal tables
+    shutil.copy(seeded["store"].work_path(), database)
+    store = NewsStore(database=str(tmp_path / "broken.duckdb"), work_database=str(database))
 
     def apply(sql: str) -> dict[str, object]:
         with duckdb.connect(str(database)) as conn:
@@ -107,15 +108,22 @@ def test_a_quality_rule_over_its_rate_blocks(seeded, broken):
     assert not result.passed and result.severity.value == "WARN"
 
 
-def test_a_new_file_on_disk_is_reported_as_not_read(seeded, broken, tmp_path):
-    from newsassets.pipeline.resources import RawFolder
-
-    raw = tmp_path / "raw"
-    shutil.copytree(seeded["raw_folder"].path, raw)
-    (raw / "late.txt").write_text("nieuw")
+def test_a_file_that_arrives_after_the_run_listed_the_folder_waits_for_the_next_run(seeded, broken):
+    """The check judges the listing the raw stage used: a scraper adding files during a run never fails it."""
     resources = broken("SELECT 1")
-    result = every_raw_file_accounted_for(raw_folder=RawFolder(path=str(raw)), store=resources["store"])
-    assert not result.passed and "late.txt" in result.metadata["examples"].value
+    late = Path(seeded["raw_folder"].path) / "late.txt"
+    late.write_text("Nieuw bericht\n\nDAN HAAG (ANP) - Een bericht dat tijdens de run binnenkwam.")
+    try:
+        assert run(every_raw_file_accounted_for, resources).passed
+    finally:
+        late.unlink()
+
+
+def test_a_listed_file_without_a_row_names_the_file(broken):
+    result = run(every_raw_file_accounted_for, broken("DELETE FROM raw_documents WHERE source_path LIKE '003%'"))
+    assert not result.passed
+    assert "003_eab8592e6b0748d9.txt" in result.metadata["examples"].value
+    assert "listed by the run but not in raw_documents" in result.metadata["examples"].value
 
 
 def test_every_check_is_blocking_so_a_broken_rate_stops_dedup():

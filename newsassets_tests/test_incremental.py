@@ -32,9 +32,14 @@ def counts(result):
 
 def snapshot(database):
     """Every table's rows; for clusters the partition only, since ids that survive incremental runs may
-    differ from those a run from scratch would mint."""
+    differ from those a run from scratch would mint; `judge_seconds` is a measurement of the screening time."""
     with duckdb.connect(str(database), read_only=True) as conn:
-        tables = {table: conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() for table in TABLES[:-1]}
+        tables = {
+            table: conn.execute(f"SELECT * EXCLUDE (judge_seconds) FROM {table} ORDER BY ALL").fetchall()
+            if table == "raw_documents"
+            else conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            for table in TABLES[:-1]
+        }
         tables["clusters"] = conn.execute(
             "SELECT list_sort(list(item_kind || ':' || item_id)) AS members FROM dedup_clusters "
             "GROUP BY cluster_id ORDER BY members"

@@ -336,7 +336,8 @@ def test_dagster_dev_runs_the_sensor_a_launched_run_and_shows_the_graph(tmp_path
             f"the launched run {run_id}", lambda: service.graphql(RUN, {"runId": run_id})["runOrError"]
         )
 
-        # c) every check's latest execution passed, and the asset graph in Chromium says so
+        # c) every check's latest execution passed but the one warning of the seeds (001 has no title line,
+        # flagged on its row by article_quality), and the asset graph in Chromium says so
         nodes = service.graphql(CHECKS)["assetNodes"]
         statuses = {
             (node["assetKey"]["path"][-1], check["name"]): (check["executionForLatestMaterialization"] or {}).get(
@@ -347,6 +348,7 @@ def test_dagster_dev_runs_the_sensor_a_launched_run_and_shows_the_graph(tmp_path
         }
         assert {key[0] for key in statuses} == ASSETS
         assert len(statuses) == CHECK_COUNT
+        assert statuses.pop(("articles", "article_quality")) == "FAILED"  # a WARN: nothing was blocked
         assert set(statuses.values()) == {"SUCCEEDED"}, statuses
 
         ARTIFACTS.mkdir(exist_ok=True)
@@ -362,8 +364,9 @@ def test_dagster_dev_runs_the_sensor_a_launched_run_and_shows_the_graph(tmp_path
             f"the asset graph at {lineage} does not show the four assets with their checks (found {counts}); "
             f"the dumped DOM is in {ARTIFACTS / 'asset-graph.html'}"
         )
+        assert counts.pop("articles") == (2, 3)
         assert all(passed == total > 0 for passed, total in counts.values()), counts
-        assert sum(total for _, total in counts.values()) == CHECK_COUNT, counts
+        assert sum(total for _, total in counts.values()) == CHECK_COUNT - 3, counts
         assert "Global asset lineage" in dumped.stdout
 
         screenshot = ARTIFACTS / "asset-graph.png"

@@ -5,7 +5,6 @@ from dataclasses import asdict
 
 import dagster as dg
 
-from newsassets import settings
 from newsassets.cleaning import Article, clean_page
 from newsassets.ids import stable_id
 from newsassets.limits import DocumentTimeout, time_limit
@@ -17,7 +16,7 @@ from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview,
 from .quality import flag_rate_result
 from .raw_documents import raw_documents
 from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
-from .resources import NewsStore, QualityLimits
+from .resources import NewsStore, QualityLimits, RawFolder
 
 
 @dg.asset(
@@ -30,7 +29,9 @@ from .resources import NewsStore, QualityLimits
         "`quality_flags` lists the content-quality rules the row breaks (newsassets.quality)."
     ),
 )
-def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
+def articles(
+    context: dg.AssetExecutionContext, config: RefreshConfig, raw_folder: RawFolder, store: NewsStore
+) -> dg.MaterializeResult:
     started = time.monotonic()
     with store.connect() as conn:
         plan, rebuild, rejected = start_stage(conn, config, ["articles"], ARTICLE_INPUTS, ARTICLE_PAGES)
@@ -40,7 +41,7 @@ def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: Ne
         for doc_id, source_format, content, url, site, fetched_at, version in fetch_raw_documents(
             conn, plan.todo, columns
         ):
-            cleaned = clean_article(content, source_format, url)
+            cleaned = clean_article(content, source_format, url, raw_folder.judgement().timeout_seconds)
             flags = article_flags(cleaned.title, cleaned.body, cleaned.word_count, cleaned.published_at, fetched_at)
             article = asdict(cleaned)
             # the capture's own url and site win over what the page says about itself
@@ -82,11 +83,11 @@ def articles(context: dg.AssetExecutionContext, config: RefreshConfig, store: Ne
     )
 
 
-def clean_article(content: str, source_format: str, url: str | None) -> Article:
+def clean_article(content: str, source_format: str, url: str | None, timeout_seconds: float) -> Article:
     """The raw stage already rejected pages that time out or hold no article; the limit here only guards
     against a page that behaves differently the second time."""
     try:
-        with time_limit(settings.doc_timeout_seconds()):
+        with time_limit(timeout_seconds):
             return clean_page(content, source_format, url)
     except DocumentTimeout:
         return Article(title=None, dateline=None)

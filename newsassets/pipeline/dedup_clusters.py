@@ -184,7 +184,10 @@ def _stored_signatures(conn, kind: str) -> tuple[np.ndarray, np.ndarray]:
         [kind, SIGNATURE_VERSION],
     ).fetchall()
     keys = np.array([key for key, _ in rows], dtype=np.uint64)
-    sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.uint32).reshape(len(rows), -1)
+    # an empty archive (every page so far rejected, say) has no signatures: a (0, num_perm) array, not a crash
+    sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.uint32).reshape(
+        len(rows), SETTINGS[kind].num_perm
+    )
     return keys, sigs
 
 

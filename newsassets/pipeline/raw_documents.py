@@ -8,10 +8,10 @@ import dagster as dg
 from newsassets.changes import plan_refresh
 from newsassets.progress import Progress
 from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file
-from newsassets.screening import screen_document
-from newsassets.store import apply_changes, needs_rebuild
+from newsassets.screening import Judgement, needs_rejudging, screen_document
+from newsassets.store import apply_changes, needs_rebuild, replace_table, table_exists, transaction
 
-from .metadata import LOG_EVERY, POOL, STAGE, check_result, counts_markdown, markdown_preview, rows_as_dicts, sql_check
+from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, rows_as_dicts, sql_check
 from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
 
@@ -32,41 +32,67 @@ def raw_documents(
     root = raw_folder.root()
     if not root.is_dir():
         raise dg.Failure(f"The raw folder {root} does not exist: create it or set NEWSASSETS_RAW_DIR")
+    judgement = raw_folder.judgement()
+    # the folder as this run sees it: the check judges the table against this listing, not against files that
+    # arrive while the run goes on (the next run picks those up)
     paths = {path.relative_to(root).as_posix(): path for path in find_raw_files(root)}
     with store.connect() as conn:
         rebuild = config.full_refresh or needs_rebuild(conn, "raw_documents")
-        known = (
-            []
-            if rebuild
-            else conn.execute(
-                "SELECT source_path, file_signature, doc_id, content_sha256, status, error, page_kind FROM raw_documents"
-            ).fetchall()
+        known = [] if rebuild else rows_as_dicts(conn, KNOWN_ROWS.format(sizes=_sizes_if(conn, judgement)))
+    verdicts = {row["doc_id"]: row for row in known}
+    signatures = {p: file_signature(path) for p, path in paths.items()}
+    rejudged = {
+        row["source_path"]
+        for row in known
+        if row["source_path"] in signatures
+        and needs_rejudging(
+            row["status"],
+            row["error"],
+            row["largest_bytes"],
+            row["judge_seconds"],
+            Judgement.parse(row["judged_under"]),
+            judgement,
         )
-    previous_files = {source_path: signature for source_path, signature, *_ in known}
+    }
+    # a file to re-judge counts as changed: read again, its old rows replaced
+    previous_files = {
+        row["source_path"]: None if row["source_path"] in rejudged else row["file_signature"] for row in known
+    }
     previous_pages: dict[str, set] = {}
-    for source_path, _, doc_id, sha, *_ in known:
-        previous_pages.setdefault(source_path, set()).add((doc_id, sha))
-    verdicts = {doc_id: (sha, status, error, kind) for _, _, doc_id, sha, status, error, kind in known}
-    plan = plan_refresh({p: file_signature(path) for p, path in paths.items()}, previous_files)
+    for row in known:
+        previous_pages.setdefault(row["source_path"], set()).add((row["doc_id"], row["content_sha256"]))
+    plan = plan_refresh(signatures, previous_files)
 
     progress = Progress(len(plan.todo), context.log.info, "raw files", LOG_EVERY)
     rows, same_content = [], set()
     for source_path in plan.todo:
-        documents = read_raw_file(paths[source_path], root, raw_folder.max_file_bytes)
+        documents = read_raw_file(paths[source_path], root, judgement.max_file_bytes)
         for document in documents:
-            sha, status, error, kind = verdicts.get(document.doc_id, (None, None, None, None))
-            if document.status == OK and sha == document.content_sha256:
-                # same page: keep its screening verdict
-                document = replace(document, status=status, error=error, page_kind=kind)
+            before = verdicts.get(document.doc_id)
+            seconds = before["judge_seconds"] if before else None
+            if (
+                before
+                and document.status == OK
+                and before["content_sha256"] == document.content_sha256
+                and source_path not in rejudged
+            ):
+                # same page under the same settings: keep its screening verdict
+                document = replace(
+                    document, status=before["status"], error=before["error"], page_kind=before["page_kind"]
+                )
             else:
-                document = screen_document(document, raw_folder.doc_timeout_seconds)
-            rows.append(asdict(document))
+                screening_started = time.monotonic()
+                document = screen_document(document, judgement.timeout_seconds)
+                seconds = time.monotonic() - screening_started
+            rows.append({**asdict(document), "judged_under": judgement.label(), "judge_seconds": seconds})
         if previous_pages.get(source_path) == {(d.doc_id, d.content_sha256) for d in documents}:
-            same_content.add(source_path)  # touched, not changed
+            same_content.add(source_path)  # touched or re-judged, with the same pages
         progress.advance()
+    listing = [{"source_path": path} for path in paths]
 
-    with store.connect() as conn:
+    with store.connect() as conn, transaction(conn):  # the rows and the listing they account for change together
         apply_changes(conn, "raw_documents", rows, remove=plan.stale, key="source_path", rebuild=rebuild)
+        replace_table(conn, "raw_listing", listing)
         totals = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes), "
             "count(*) FILTER (WHERE page_kind = 'front') FROM raw_documents"
@@ -87,6 +113,7 @@ def raw_documents(
             "ok": totals[1],
             "fronts": totals[3],
             **refresh_metadata(plan, time.monotonic() - started, rejected=totals[0] - totals[1]),
+            "rejudged": len(rejudged),
             "bytes": int(totals[2] or 0),
             "rejected_by_reason": counts_markdown(reasons, "reason"),
             "raw_folder": dg.MetadataValue.path(str(root)),
@@ -97,31 +124,51 @@ def raw_documents(
     )
 
 
+KNOWN_ROWS = (
+    "SELECT source_path, file_signature, doc_id, content_sha256, status, error, page_kind, judged_under, "
+    "judge_seconds, {sizes} AS largest_bytes FROM raw_documents"
+)
+
+
+def _sizes_if(conn, judgement: Judgement) -> str:
+    """The most bytes each page was seen with, read (from its content) only when some row was judged under a
+    larger size cap than now: a cap that falls re-judges the pages it now excludes."""
+    caps = (
+        conn.execute("SELECT DISTINCT judged_under FROM raw_documents").fetchall()
+        if table_exists(conn, "raw_documents")
+        else []
+    )
+    if any((j := Judgement.parse(label)) and j.max_file_bytes > judgement.max_file_bytes for (label,) in caps):
+        return "greatest(coalesce(size_bytes, 0), coalesce(strlen(content), 0))"
+    return "coalesce(size_bytes, 0)"
+
+
 @dg.asset_check(
     pool=POOL,
     asset=raw_documents,
     blocking=True,
     description=(
-        "Every file under the raw folder has a row (one per page, one per record of a WARC), no page has two, "
-        "and the table has no row for a file that is not there."
+        "Every file the run listed under the raw folder has a row (one per page, one per record of a WARC), no "
+        "page has two, and the table has no row for a file the run did not list. Judged against the run's own "
+        "listing, so files that arrive while a run goes on wait for the next run instead of failing this one."
     ),
 )
-def every_raw_file_accounted_for(raw_folder: RawFolder, store: NewsStore) -> dg.AssetCheckResult:
-    root = raw_folder.root()
-    on_disk = {p.relative_to(root).as_posix() for p in find_raw_files(root)} if root.is_dir() else set()
-    with store.connect(read_only=True) as conn:
-        counted = rows_as_dicts(
-            conn,
-            "SELECT source_path, count(*) - count(DISTINCT coalesce(source_record, '')) + 1 AS n "
-            "FROM raw_documents GROUP BY 1",
-        )
-    in_table = {row["source_path"]: row["n"] for row in counted}
-    problems = [{"source_path": p, "problem": "file not in raw_documents"} for p in sorted(on_disk - in_table.keys())]
-    problems += [
-        {"source_path": p, "problem": "row for a file that is not there"} for p in sorted(in_table.keys() - on_disk)
-    ]
-    problems += [{"source_path": p, "problem": f"{n} rows for one page"} for p, n in sorted(in_table.items()) if n > 1]
-    return check_result(problems, ["source_path", "problem"])
+def every_raw_file_accounted_for(store: NewsStore) -> dg.AssetCheckResult:
+    return sql_check(
+        store,
+        """
+            WITH counted AS (
+                SELECT source_path, count(*) - count(DISTINCT coalesce(source_record, '')) + 1 AS n
+                FROM raw_documents GROUP BY 1)
+            SELECT coalesce(l.source_path, c.source_path) AS source_path, CASE
+                WHEN c.source_path IS NULL THEN 'file listed by the run but not in raw_documents'
+                WHEN l.source_path IS NULL THEN 'row for a file the run did not list'
+                WHEN c.n > 1 THEN c.n || ' rows for one page'
+            END AS problem
+            FROM raw_listing l FULL JOIN counted c USING (source_path) WHERE problem IS NOT NULL ORDER BY 1
+            """,
+        ["source_path", "problem"],
+    )
 
 
 @dg.asset_check(
@@ -134,7 +181,7 @@ def raw_rows_valid(store: NewsStore) -> dg.AssetCheckResult:
     return sql_check(
         store,
         """
-            SELECT doc_id, source_path, CASE
+            SELECT doc_id, source_path, url, CASE
                 WHEN count(*) OVER (PARTITION BY doc_id) > 1 THEN 'duplicate doc_id'
                 WHEN status NOT IN ('ok', 'rejected') THEN 'unknown status ' || status
                 WHEN status = 'ok' AND (content IS NULL OR content_sha256 IS NULL) THEN 'ok without content'
@@ -143,7 +190,7 @@ def raw_rows_valid(store: NewsStore) -> dg.AssetCheckResult:
             END AS problem
             FROM raw_documents QUALIFY problem IS NOT NULL ORDER BY source_path
             """,
-        ["doc_id", "source_path", "problem"],
+        ["doc_id", "source_path", "url", "problem"],
     )
 
 

@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 
 from newsassets.changes import RefreshPlan, plan_refresh
+from newsassets.screening import RULES_VERSION
 from newsassets.store import needs_rebuild
 
 
@@ -33,8 +34,9 @@ def rejected_raw_documents(conn: duckdb.DuckDBPyConnection) -> int:
 
 # What of a raw document each stage reads, hashed: a stage redoes a document when this changes.
 # (fetched_at: an article's date is judged against its capture time.)
-ARTICLE_INPUTS = "md5(concat_ws('|', content_sha256, url, site, fetched_at))"
-TEASER_INPUTS = "md5(concat_ws('|', content_sha256, fetched_at, url, page_kind))"  # ages need the capture time
+# (RULES_VERSION: new cleaning or page-kind rules redo every page.)
+ARTICLE_INPUTS = f"md5(concat_ws('|', content_sha256, url, site, fetched_at, '{RULES_VERSION}'))"
+TEASER_INPUTS = f"md5(concat_ws('|', content_sha256, fetched_at, url, page_kind, '{RULES_VERSION}'))"  # ages: capture
 # Which raw documents each stage reads: articles come from article pages; teasers from every ok page.
 ARTICLE_PAGES = "status = 'ok' AND page_kind = 'article'"
 OK_PAGES = "status = 'ok'"

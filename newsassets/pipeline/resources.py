@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from newsassets import settings
+from newsassets.screening import Judgement
 from newsassets.store import publish_snapshot
 
 
@@ -21,6 +22,15 @@ class RawFolder(dg.ConfigurableResource):
 
     def root(self) -> Path:
         return settings.resolve_path(self.path)
+
+    def judgement(self) -> Judgement:
+        """The settings pages are judged under, validated: a bad value fails the run with one clear line."""
+        try:
+            return Judgement(
+                settings.check_max_file_bytes(self.max_file_bytes), settings.check_doc_timeout(self.doc_timeout_seconds)
+            )
+        except ValueError as exc:
+            raise dg.Failure(f"raw_folder: {exc}") from None
 
 
 class NewsStore(dg.ConfigurableResource):

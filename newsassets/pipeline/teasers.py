@@ -8,6 +8,7 @@ import dagster as dg
 
 from newsassets.html import extract_html_teasers
 from newsassets.ids import stable_id
+from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.pages import FRONT, front_teasers
 from newsassets.progress import Progress
 from newsassets.quality import TEASER_RULES, rule_names, teaser_flags
@@ -19,7 +20,7 @@ from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview,
 from .quality import flag_rate_result
 from .raw_documents import raw_documents
 from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
-from .resources import NewsStore, QualityLimits
+from .resources import NewsStore, QualityLimits, RawFolder
 
 
 @dg.asset(
@@ -33,17 +34,20 @@ from .resources import NewsStore, QualityLimits
         "null, never guessed. `quality_flags` lists the content-quality rules the row breaks."
     ),
 )
-def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
+def teasers(
+    context: dg.AssetExecutionContext, config: RefreshConfig, raw_folder: RawFolder, store: NewsStore
+) -> dg.MaterializeResult:
     started = time.monotonic()
     with store.connect() as conn:
         plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS)
+        timeout_seconds = raw_folder.judgement().timeout_seconds
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
         rows, pages = [], []
         columns = f"doc_id, source_format, content, fetched_at, url, page_kind, {TEASER_INPUTS}"
         for doc_id, source_format, content, fetched_at, url, kind, version in fetch_raw_documents(
             conn, plan.todo, columns
         ):
-            found = page_teasers(content, source_format, fetched_at, kind, url)
+            found, error = timed_page_teasers(content, source_format, fetched_at, kind, url, timeout_seconds)
             rows += [
                 {
                     "teaser_id": stable_id("teaser", doc_id, t.position),
@@ -56,7 +60,7 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
                 }
                 for t in found
             ]
-            pages.append({"doc_id": doc_id, "source_version": version, "teasers": len(found)})
+            pages.append({"doc_id": doc_id, "source_version": version, "teasers": len(found), "error": error})
             progress.advance()
         with transaction(conn):  # the teasers and the record of which pages were read change together
             apply_changes(conn, "teasers", rows, remove=plan.stale, rebuild=rebuild)
@@ -65,6 +69,11 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
             "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE age_minutes IS NULL), "
             "count(*) FILTER (WHERE len(quality_flags) > 0), count(url) FROM teasers"
         ).fetchone()
+        failed_pages = dict(
+            conn.execute(
+                "SELECT split_part(error, ':', 1), count(*) FROM teaser_pages WHERE error IS NOT NULL GROUP BY 1"
+            ).fetchall()
+        )
         sections = dict(
             conn.execute("SELECT coalesce(section, '(front card)'), count(*) FROM teasers GROUP BY 1").fetchall()
         )
@@ -76,10 +85,31 @@ def teasers(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
             "without_age": summary[2],
             "with_url": summary[4],
             "flagged_rows": summary[3],
+            "pages_timed_out": failed_pages.get("timeout", 0),
+            "pages_failed": sum(failed_pages.values()),
             "sections": counts_markdown(sections, "section"),
             "preview": markdown_preview(rows, ["doc_id", "position", "title", "dateline", "age_text", "text", "url"]),
         }
     )
+
+
+def timed_page_teasers(
+    content: str,
+    source_format: str,
+    fetched_at: datetime | None,
+    page_kind: str | None,
+    url: str | None,
+    timeout_seconds: float,
+) -> tuple[list[Teaser], str | None]:
+    """`page_teasers` under the per-page time limit; a page that runs out of time or breaks the extractor has no
+    teasers and says why (recorded in `teaser_pages.error`), and the other pages go on."""
+    try:
+        with time_limit(timeout_seconds):
+            return page_teasers(content, source_format, fetched_at, page_kind, url), None
+    except DocumentTimeout as exc:
+        return [], f"timeout: reading the teasers {exc}"
+    except Exception as exc:
+        return [], f"teasers failed: {type(exc).__name__}: {exc}"
 
 
 def page_teasers(

@@ -1,0 +1,195 @@
+"""No setting, event or page stops the pipeline: bad settings are one clear line; a change of setting re-judges
+the rows it affects without a full refresh; a live folder never fails a run; a slow page is a `timeout`; a
+failed write says why; a killed publish leaves nothing behind. (Hostile files: test_hostile_inputs.py.)"""
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from newsassets import settings
+from newsassets.pipeline.resources import RawFolder
+from newsassets.reading import OK, RawDocument
+from newsassets.screening import RULES_VERSION, Judgement, needs_rejudging, screen_document
+from newsassets.store import publish_snapshot, transaction
+
+from .conftest import materialise, warnings_and_failures
+
+FRONT = (Path(__file__).parent / "fixtures" / "html" / "front_section.html").read_text()
+
+
+def query(database, sql):
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-3", "abc", "7200"])
+def test_a_bad_time_limit_is_one_clear_line_naming_the_variable_and_the_range(monkeypatch, value):
+    monkeypatch.setenv(settings.DOC_TIMEOUT_VAR, value)
+    with pytest.raises(ValueError, match=settings.DOC_TIMEOUT_VAR) as error:
+        settings.doc_timeout_seconds()
+    assert "\n" not in str(error.value)
+    if value != "abc":
+        assert "0 (no limit) or a number of seconds from 0.001 to 3600" in str(error.value)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1e3", "2000000000000"])
+def test_a_bad_size_cap_is_one_clear_line(monkeypatch, value):
+    monkeypatch.setenv(settings.MAX_FILE_BYTES_VAR, value)
+    with pytest.raises(ValueError, match=settings.MAX_FILE_BYTES_VAR):
+        settings.max_file_bytes()
+
+
+def test_good_settings_and_defaults(monkeypatch):
+    monkeypatch.setenv(settings.DOC_TIMEOUT_VAR, "0")
+    monkeypatch.setenv(settings.MAX_FILE_BYTES_VAR, " 1000 ")
+    assert (settings.doc_timeout_seconds(), settings.max_file_bytes()) == (0, 1000)
+    monkeypatch.delenv(settings.DOC_TIMEOUT_VAR)
+    assert settings.doc_timeout_seconds() == settings.DEFAULT_DOC_TIMEOUT_SECONDS
+
+
+def test_a_bad_setting_in_the_launchpad_fails_the_run_with_the_reason(resources):
+    resources["raw_folder"] = RawFolder(path=resources["raw_folder"].path, doc_timeout_seconds=float("inf"))
+    result = materialise(resources)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "raw_folder: doc_timeout_seconds must be 0 (no limit)" in str(failure.event_specific_data.error)
+
+
+def test_results_do_not_depend_on_the_settings_of_earlier_runs(resources):
+    """A run with a tiny size cap rejects the seeds as too large; the next run, with the default, re-judges
+    exactly those rows, without a full refresh, and ends as a run from scratch would."""
+    small = {**resources, "raw_folder": RawFolder(path=resources["raw_folder"].path, max_file_bytes=1000)}
+    assert materialise(small).success
+    database = resources["store"].database
+    assert query(database, "SELECT DISTINCT split_part(error, ':', 1) FROM raw_documents") == [("too large",)]
+
+    result = materialise(resources)
+    assert result.success
+    (raw,) = result.asset_materializations_for_node("raw_documents")
+    assert raw.metadata["rejudged"].value == 5 and raw.metadata["ok"].value == 5
+    assert query(database, "SELECT count(*) FROM articles") == [(5,)]
+    assert query(database, "SELECT DISTINCT judged_under FROM raw_documents") == [
+        (Judgement(settings.DEFAULT_MAX_FILE_BYTES, settings.DEFAULT_DOC_TIMEOUT_SECONDS).label(),)
+    ]
+    (raw,) = materialise(resources).asset_materializations_for_node("raw_documents")
+    assert raw.metadata["rejudged"].value == 0 and raw.metadata["unchanged"].value == 5  # and then it rests
+
+
+def test_which_rows_a_change_of_setting_re_judges():
+    then = Judgement(1000, 30)
+    assert needs_rejudging("rejected", "too large: 5000 bytes", 5000, None, then, Judgement(10_000, 30))
+    assert not needs_rejudging("rejected", "too large: 5000 bytes", 5000, None, then, Judgement(500, 30))
+    assert not needs_rejudging("rejected", "empty file", 0, None, then, Judgement(10_000, 0))
+    assert needs_rejudging(OK, None, 900, 0.1, then, Judgement(800, 30))  # the cap fell below the page
+    assert not needs_rejudging(OK, None, 700, 0.1, then, Judgement(800, 30))
+    assert needs_rejudging("rejected", "timeout: cleaning took over 30 s", 10, 30, then, Judgement(1000, 60))
+    assert needs_rejudging("rejected", "timeout: cleaning took over 30 s", 10, 30, then, Judgement(1000, 0))
+    assert needs_rejudging(OK, None, 10, 2.5, then, Judgement(1000, 2))  # took longer than the new limit
+    assert not needs_rejudging(OK, None, 10, 0.5, then, Judgement(1000, 2))
+    assert needs_rejudging(OK, None, 10, 0.5, Judgement(1000, 30, "old"), Judgement(1000, 30))  # new rules
+    assert not needs_rejudging("rejected", "binary content", 10, 0.5, Judgement(1000, 30, "old"), Judgement(1000, 30))
+    assert needs_rejudging(OK, None, 10, 0.5, None, Judgement(1000, 30))  # judged by an older version
+    assert Judgement.parse(Judgement(1000, 2.5).label()) == Judgement(1000, 2.5, RULES_VERSION)
+
+
+def test_a_live_folder_never_fails_a_run(resources, raw_dir):
+    """A scraper adds a page every 20 ms throughout three runs: every run succeeds and publishes, and the
+    files that arrived during a run are in the next."""
+    stop = threading.Event()
+    seed = next(raw_dir.glob("002_*.txt")).read_text()
+
+    def scrape():
+        n = 0
+        while not stop.is_set():
+            (raw_dir / f"live_{n:05d}.txt").write_text(seed.replace("Lavrov", f"Lavrov{n}"))
+            n += 1
+            time.sleep(0.02)
+
+    writer = threading.Thread(target=scrape)
+    writer.start()
+    try:
+        published = []
+        for _ in range(3):
+            result = materialise(resources)
+            assert result.success and warnings_and_failures(result)[1] == {}
+            published.append(query(resources["store"].database, "SELECT count(*) FROM raw_documents")[0][0])
+    finally:
+        stop.set()
+        writer.join()
+    assert published[0] > 5 and published[0] < published[1] < published[2]
+    assert materialise(resources).success
+    on_disk = len(list(raw_dir.iterdir()))
+    assert query(resources["store"].database, "SELECT count(*) FROM raw_documents") == [(on_disk,)]
+
+
+DOC = RawDocument("d", "p.html", "html", "sha", 10, None, OK, None, "")
+
+
+def test_an_html_page_that_runs_out_of_time_is_a_timeout_not_no_article(monkeypatch):
+    import trafilatura
+
+    def slow(*args, **kwargs):
+        time.sleep(2)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", slow)
+    page = "<html><body><article><h1>Titel</h1><p>" + "Een zin over het nieuws. " * 50 + "</p></article></body></html>"
+    started = time.monotonic()
+    document = screen_document(RawDocument("d", "p.html", "html", "s", 10, None, OK, None, page), 0.3)
+    assert document.error.startswith("timeout") and document.status == "rejected"
+    assert time.monotonic() - started < 1.5
+
+
+def test_the_teasers_of_a_page_are_under_the_time_limit_and_the_others_go_on(resources, raw_dir, monkeypatch):
+    def slow(*args, **kwargs):
+        time.sleep(2)
+        return []
+
+    (raw_dir / "front.html").write_text(FRONT)
+    resources["raw_folder"] = RawFolder(path=str(raw_dir), doc_timeout_seconds=1)
+    monkeypatch.setattr("newsassets.pipeline.teasers.front_teasers", slow)
+    result = materialise(resources)
+    assert result.success
+    (event,) = result.asset_materializations_for_node("teasers")
+    assert event.metadata["pages_timed_out"].value == 1
+    database = resources["store"].work_path()
+    assert query(database, "SELECT count(*) FROM teasers") == [(28,)]  # the seeds' teasers, as always
+    assert query(database, "SELECT error FROM teaser_pages WHERE error IS NOT NULL") == [
+        ("timeout: reading the teasers took over 1 s",)
+    ]
+
+
+def test_a_page_of_a_thousand_rail_headings_is_read_in_linear_time():
+    """1,000 rail headings over one list of 40,000 items (422 KB): each heading used to search the whole list
+    (56 s); the container is searched once now."""
+    from datetime import datetime
+
+    from newsassets.html import extract_html_teasers
+
+    page = "<html><body><div><div>" + "".join(f"<h2>Meer uit S{h}</h2>" for h in range(1000)) + "</div><ul>"
+    page += "<li>x</li>" * 40000 + "</ul></div></body></html>"
+    started = time.monotonic()
+    assert len(extract_html_teasers(page, datetime(2026, 1, 1))) == 40000
+    assert time.monotonic() - started < 15  # a generous bound on a loaded machine; it takes about 1 s
+
+
+def test_a_failed_write_reports_its_cause_not_the_rollback(tmp_path):
+    def write_on_a_full_disk(conn):
+        with transaction(conn):
+            conn.execute("CREATE TABLE t (x INTEGER)")
+            conn.execute("ROLLBACK")  # what DuckDB does by itself when a write hits a full disk
+            raise OSError(28, "No space left on device")
+
+    with duckdb.connect(str(tmp_path / "x.duckdb")) as conn, pytest.raises(OSError, match="No space left"):
+        write_on_a_full_disk(conn)
+
+
+def test_a_killed_publish_leaves_no_files_behind_after_the_next_one(resources):
+    assert materialise(resources).success
+    published = Path(resources["store"].database)
+    for leftover in (".news.duckdb.123.publishing", ".news.duckdb.123.publishing.wal"):
+        (published.parent / leftover).write_bytes(b"x" * 1000)
+    publish_snapshot(resources["store"].work_path(), published)
+    assert sorted(p.name for p in published.parent.glob(".news.duckdb.*")) == []
