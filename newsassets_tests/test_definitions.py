@@ -101,3 +101,24 @@ def test_every_duckdb_step_is_in_the_duckdb_pool():
         assert {node.pool for node in [asset.op]} == {"duckdb"}, asset.key
     for check in CHECKS:
         assert check.op.pool == "duckdb", check.check_key
+
+
+def test_importing_a_core_module_loads_no_dagster_and_reads_no_setting():
+    """Core modules are plain Python: no Dagster, no definitions, no environment read at import, so even a
+    bad setting cannot break `import newsassets.cleaning` (or the evaluate and benchmark commands)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, newsassets, newsassets.vocabulary, newsassets.reading, newsassets.cleaning, newsassets.dedup, "
+        "newsassets.quality, newsassets.pages, newsassets.evaluate.flags; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dagster' or m == 'newsassets.definitions'))"
+    )
+    env = {**__import__("os").environ, "NEWSASSETS_MAX_FILE_BYTES": "abc", "NEWSASSETS_DOC_TIMEOUT_SECONDS": "nan"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_defs_is_built_on_first_access_for_dagster():
+    assert "defs" in dir(newsassets)
+    assert isinstance(newsassets.defs, dg.Definitions)
