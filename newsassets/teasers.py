@@ -88,7 +88,11 @@ def _teaser(section: str, position: int, lines: list[str], age_text: str | None,
 
 
 def dated_teaser(teaser: Teaser, fetched_at: datetime | None) -> Teaser:
-    """The teaser with `published_at` = the page's capture time minus its age, when both are known."""
+    """The teaser with `published_at` = the page's capture time minus its age, when both are known and
+    that moment is in the calendar (an age read against a capture time in year 1 is not)."""
     if fetched_at is None or teaser.age_minutes is None:
         return teaser
-    return replace(teaser, published_at=fetched_at - timedelta(minutes=teaser.age_minutes))
+    try:
+        return replace(teaser, published_at=fetched_at - timedelta(minutes=teaser.age_minutes))
+    except (OverflowError, ValueError):
+        return teaser

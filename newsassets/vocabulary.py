@@ -65,13 +65,27 @@ AGE = re.compile(
 )
 
 
+# An age over a century is a misread or a broken capture time, never an age: None, as for any unreadable one.
+MAX_AGE_MINUTES = 100 * 366 * 24 * 60
+
+
 def parse_age(age_text: str, reference: datetime | None = None) -> int | None:
     """Minutes between a printed age and the moment the page was captured; None when it cannot be read.
 
     Relative ages (`zojuist`, `7 minuten geleden`, `1 uur geleden`) need no reference. `gisteren 14:05`,
-    a bare `14:05` and absolute dates need the capture time as `reference`; without it they give None
-    rather than a guess.
+    a bare `14:05` and absolute dates need the capture time as `reference` (naive UTC; an aware one reads
+    them in its own zone); without it they give None rather than a guess. An age of more than a century
+    (`MAX_AGE_MINUTES`), or one that no date arithmetic can reach (`01-01-0001` read in year 9999, a
+    reference at the edge of the calendar), is None too: never guessed, and always within an INTEGER column.
     """
+    try:
+        minutes = _age_minutes(age_text, reference)
+    except (OverflowError, ValueError):
+        return None
+    return minutes if minutes is not None and 0 <= minutes <= MAX_AGE_MINUTES else None
+
+
+def _age_minutes(age_text: str, reference: datetime | None) -> int | None:
     match = AGE.fullmatch(age_text.strip())
     if not match:
         return None
@@ -88,20 +102,21 @@ def parse_age(age_text: str, reference: datetime | None = None) -> int | None:
             return int((reference - day.replace(hour=12, minute=0, second=0, microsecond=0)).total_seconds() // 60)
         moment = day.replace(hour=int(match["yh"]), minute=int(match["ym"]), second=0, microsecond=0)
     elif match["month"]:
-        moment = datetime(int(match["year"]), _MONTHS[match["month"][:3].lower()], int(match["day"]))
+        moment = datetime(
+            int(match["year"]), _MONTHS[match["month"][:3].lower()], int(match["day"]), tzinfo=reference.tzinfo
+        )
         if match["dh"] is not None:
             moment = moment.replace(hour=int(match["dh"]), minute=int(match["dm"]))
     elif match["nmonth"]:
         try:
-            moment = datetime(int(match["nyear"]), int(match["nmonth"]), int(match["nday"]))
+            moment = datetime(int(match["nyear"]), int(match["nmonth"]), int(match["nday"]), tzinfo=reference.tzinfo)
         except ValueError:
             return None
     else:  # a bare time of day: today, or yesterday when that time has not come yet
         moment = reference.replace(hour=int(match["hh"]), minute=int(match["mm"]), second=0, microsecond=0)
         if moment > reference:
             moment -= timedelta(days=1)
-    minutes = int((reference - moment).total_seconds() // 60)
-    return minutes if minutes >= 0 else None
+    return int((reference - moment).total_seconds() // 60)
 
 
 def is_relative_age(text: str) -> bool:
