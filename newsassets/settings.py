@@ -28,6 +28,16 @@ def resolve_path(value: str | os.PathLike[str]) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+ALLOWED_ROOTS_VAR = "NEWSASSETS_ALLOWED_ROOTS"
+
+
+def allowed_roots() -> list[Path]:
+    """Folders outside the raw folder that symlinks in it may point to, separated by `:` (os.pathsep); by default
+    none, so a link to `/etc/passwd` is a rejected row, never read."""
+    value = os.environ.get(ALLOWED_ROOTS_VAR, "")
+    return [resolve_path(part) for part in value.split(os.pathsep) if part.strip()]
+
+
 def raw_dir() -> Path:
     return resolve_path(os.environ.get(RAW_DIR_VAR) or DEFAULT_RAW_DIR)
 

@@ -1,4 +1,5 @@
-"""The DuckDB tables: their schema and one-transaction replacement, so a failed write changes nothing."""
+"""The DuckDB tables (declared in `newsassets.schema`): one-transaction writes, so a failed write changes nothing,
+and the published snapshot readers query."""
 
 from __future__ import annotations
 
@@ -9,99 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-TABLES: dict[str, dict[str, str]] = {
-    "raw_documents": {
-        "doc_id": "VARCHAR NOT NULL",
-        "source_path": "VARCHAR NOT NULL",
-        "source_record": "VARCHAR",  # the record inside a multi-document file (WARC), else NULL
-        "source_format": "VARCHAR NOT NULL",
-        "content_sha256": "VARCHAR",
-        "size_bytes": "BIGINT",
-        "fetched_at": "TIMESTAMP",
-        "status": "VARCHAR NOT NULL",
-        "error": "VARCHAR",
-        "content": "VARCHAR",
-        "url": "VARCHAR",
-        "site": "VARCHAR",
-        "file_signature": "VARCHAR",  # size:mtime_ns of the file when read, to skip unchanged files
-        "page_kind": "VARCHAR",  # 'article' or 'front' for an ok row (newsassets.pages), NULL when rejected
-        "judged_under": "VARCHAR",  # the settings of the verdict (newsassets.screening.Judgement)
-        "judge_seconds": "DOUBLE",  # how long screening the page took, to re-judge it when the time limit falls
-    },
-    "articles": {
-        "article_id": "VARCHAR NOT NULL",
-        "doc_id": "VARCHAR NOT NULL",
-        "title": "VARCHAR",
-        "dateline": "VARCHAR",
-        "agencies": "VARCHAR[]",
-        "published_at": "TIMESTAMP",
-        "language": "VARCHAR",
-        "lede": "VARCHAR",
-        "body": "VARCHAR",
-        "word_count": "INTEGER",
-        "url": "VARCHAR",
-        "site": "VARCHAR",
-        "quality_flags": "VARCHAR[]",  # rules of newsassets.quality.ARTICLE_RULES the row breaks; [] when none
-        "source_version": "VARCHAR",  # hash of what it was cleaned from: see pipeline.refresh.ARTICLE_INPUTS
-    },
-    "teasers": {
-        "teaser_id": "VARCHAR NOT NULL",
-        "doc_id": "VARCHAR NOT NULL",
-        "section": "VARCHAR",
-        "position": "INTEGER NOT NULL",
-        "title": "VARCHAR",
-        "dateline": "VARCHAR",
-        "agencies": "VARCHAR[]",
-        "text": "VARCHAR",
-        "age_text": "VARCHAR",
-        "age_minutes": "INTEGER",
-        "published_at": "TIMESTAMP",
-        "url": "VARCHAR",
-        "quality_flags": "VARCHAR[]",  # rules of newsassets.quality.TEASER_RULES the row breaks; [] when none
-        "source_version": "VARCHAR",  # hash of what it was extracted from: see pipeline.refresh.TEASER_INPUTS
-    },
-    # the pages the teasers stage has read, with or without teasers on them, so none is read twice
-    "teaser_pages": {
-        "doc_id": "VARCHAR NOT NULL",
-        "source_version": "VARCHAR",
-        "teasers": "INTEGER NOT NULL",
-        "error": "VARCHAR",  # 'timeout: …' when reading the page's cards took longer than the time limit
-    },
-    # the files the raw stage listed (its snapshot of the folder), which its check judges against
-    "raw_listing": {
-        "source_path": "VARCHAR NOT NULL",
-    },
-    "dedup_clusters": {
-        "cluster_id": "VARCHAR NOT NULL",
-        "item_kind": "VARCHAR NOT NULL",
-        "item_id": "VARCHAR NOT NULL",
-        "is_representative": "BOOLEAN NOT NULL",
-        "similarity": "DOUBLE NOT NULL",
-        "cluster_size": "INTEGER NOT NULL",
-    },
-    # the edge behind every merge of dedup_clusters: item_b (and its cluster) joined item_a's cluster
-    "dedup_edges": {
-        "item_kind": "VARCHAR NOT NULL",
-        "item_a": "VARCHAR NOT NULL",
-        "item_b": "VARCHAR NOT NULL",
-        "similarity": "DOUBLE NOT NULL",
-        "reason": "VARCHAR NOT NULL",
-    },
-    # dedup state: each item's text as last clustered (md5 of the text as stored, and its dedup text key) …
-    "dedup_items": {
-        "item_kind": "VARCHAR NOT NULL",
-        "item_id": "VARCHAR NOT NULL",
-        "text_md5": "VARCHAR NOT NULL",
-        "text_key": "UBIGINT",
-    },
-    # … and one MinHash per distinct item text (newsassets.dedup.text_key), so no text is hashed twice
-    "dedup_signatures": {
-        "item_kind": "VARCHAR NOT NULL",
-        "text_key": "UBIGINT NOT NULL",
-        "version": "VARCHAR NOT NULL",
-        "signature": "BLOB NOT NULL",
-    },
-}
+from newsassets.schema import PUBLISHED_TABLES, SCHEMA, TABLES
 
 
 def replace_table(conn: duckdb.DuckDBPyConnection, table: str, rows: Iterable[Mapping[str, object]]) -> int:
@@ -142,6 +51,20 @@ def apply_changes(
 
 def _create_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
     conn.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in TABLES[table].items())})")
+    _comment(conn, table, [c.name for c in SCHEMA[table].columns])
+
+
+def _comment(conn: duckdb.DuckDBPyConnection, qualified: str, columns: list[str]) -> None:
+    """The schema's descriptions as COMMENTs, so `duckdb_columns()` and `DESCRIBE` users see them too."""
+    table = SCHEMA[qualified.split(".")[-1]]
+    conn.execute(f"COMMENT ON TABLE {qualified} IS '{_sql_text(table.description)}'")
+    described = {c.name: c.description for c in table.columns}
+    for column in columns:
+        conn.execute(f"COMMENT ON COLUMN {qualified}.{column} IS '{_sql_text(described[column])}'")
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
 
 
 @contextmanager
@@ -213,8 +136,8 @@ def _insert_in_batches(
     return count
 
 
-# What users query: the published snapshot holds these tables, never the stages' internal bookkeeping.
-PUBLISHED_TABLES = ["raw_documents", "articles", "teasers", "dedup_clusters", "dedup_edges"]
+# What users query: the published snapshot holds the schema's published tables and their public columns,
+# never the stages' internal bookkeeping.
 # The DuckDB command-line tool on PyPI (duckdb-cli 1.5) must open the snapshot too.
 PUBLISHED_STORAGE_VERSION = "v1.5.0"
 
@@ -237,7 +160,9 @@ def publish_snapshot(work_database: Path, published: Path) -> list[str]:
         try:
             for table in PUBLISHED_TABLES:
                 if not needs_rebuild(conn, table):
-                    conn.execute(f"CREATE TABLE snapshot.{table} AS SELECT * FROM {table}")
+                    columns = [c.name for c in SCHEMA[table].public_columns]
+                    conn.execute(f"CREATE TABLE snapshot.{table} AS SELECT {', '.join(columns)} FROM {table}")
+                    _comment(conn, f"snapshot.{table}", columns)
                     copied.append(table)
         finally:
             conn.execute("DETACH snapshot")

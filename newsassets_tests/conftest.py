@@ -64,3 +64,9 @@ def warnings_and_failures(result) -> tuple[dict, dict]:
             target = warned if evaluation.severity.value == "WARN" else failed
             target[evaluation.check_name] = evaluation
     return warned, failed
+
+
+def materialization(result, asset: str):
+    """The run's one materialisation of `asset` (the dedup step materialises dedup_clusters and dedup_edges)."""
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
+    return event.materialization

@@ -70,6 +70,7 @@ CASES = {
     "article_bodies_non_empty": "UPDATE articles SET body = '', word_count = 0 WHERE title LIKE 'Lavrov%'",
     "teaser_positions_contiguous": "UPDATE teasers SET position = 9 WHERE position = 3 AND dateline = 'TEHERAN'",
     "every_item_clustered_once": "DELETE FROM dedup_clusters WHERE item_id = (SELECT min(item_id) FROM dedup_clusters WHERE cluster_size = 1)",
+    "edges_explain_every_merge": "DELETE FROM dedup_edges WHERE item_kind = 'article'",
     "clusters_well_formed": "UPDATE dedup_clusters SET is_representative = true, similarity = 1.5 WHERE cluster_size = 2",
 }
 

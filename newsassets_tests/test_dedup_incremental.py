@@ -61,7 +61,7 @@ def test_rerun_without_changes_gives_identical_ids(seeds):
 def test_the_asset_keeps_ids_and_signatures_across_runs(resources, raw_dir):
     import duckdb
 
-    from .conftest import materialise, seed_path
+    from .conftest import materialise, materialization, seed_path
 
     database = resources["store"].database
     assert materialise(resources).success
@@ -83,14 +83,14 @@ def test_the_asset_keeps_ids_and_signatures_across_runs(resources, raw_dir):
         edges = conn.execute("SELECT item_a, item_b, reason FROM dedup_edges WHERE item_kind = 'article'").fetchall()
     assert after[new_article] == before[article_001]  # joined the 000/001 cluster under its id
     assert len(edges) == 2 and all(reason in ("near copy", "rewrite", "contained") for _, _, reason in edges)
-    (event,) = result.asset_materializations_for_node("dedup_clusters")
+    event = materialization(result, "dedup_clusters")
     assert event.metadata["signatures_computed"].value == 1  # only the new page's text
 
 
 def test_a_removed_page_makes_a_full_run_that_keeps_the_other_ids(resources, raw_dir):
     import duckdb
 
-    from .conftest import materialise, seed_path, warnings_and_failures
+    from .conftest import materialise, materialization, seed_path, warnings_and_failures
 
     (raw_dir / "005_copy.txt").write_bytes(seed_path("001").read_bytes())
     assert materialise(resources).success
@@ -99,7 +99,7 @@ def test_a_removed_page_makes_a_full_run_that_keeps_the_other_ids(resources, raw
     (raw_dir / "005_copy.txt").unlink()
     result = materialise(resources)
     assert result.success and warnings_and_failures(result)[1] == {}
-    (event,) = result.asset_materializations_for_node("dedup_clusters")
+    event = materialization(result, "dedup_clusters")
     assert event.metadata["mode"].value.startswith("full")
     with duckdb.connect(str(resources["store"].database), read_only=True) as conn:
         after = dict(conn.execute("SELECT item_id, cluster_id FROM dedup_clusters").fetchall())
@@ -112,7 +112,7 @@ def test_an_incremental_run_gives_the_clusters_a_full_run_gives(tmp_path):
     import duckdb
 
     from newsassets.benchmarks.dedup import ItemMaker, create_tables
-    from newsassets.pipeline.dedup_clusters import run_dedup
+    from newsassets.dedup_state import run_dedup
 
     database = tmp_path / "bench.duckdb"
 

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import dagster as dg
 
@@ -7,7 +8,7 @@ from newsassets.definitions import build_definitions
 from newsassets.pipeline.automation import raw_folder_changed
 from newsassets.pipeline.resources import RawFolder
 
-ASSET_KEYS = {"raw_documents", "articles", "teasers", "dedup_clusters"}
+ASSET_KEYS = {"raw_documents", "articles", "teasers", "dedup_clusters", "dedup_edges"}
 
 
 def test_module_exposes_loadable_definitions():
@@ -27,6 +28,7 @@ def test_lineage_runs_raw_to_articles_and_teasers_to_clusters():
         "articles": {"raw_documents"},
         "teasers": {"raw_documents"},
         "dedup_clusters": {"articles", "teasers"},
+        "dedup_edges": {"articles", "teasers"},
     }
 
 
@@ -38,15 +40,34 @@ def test_every_asset_and_check_is_described_and_kinded():
         assert {"python", "duckdb"} <= set(node.kinds)
         assert node.group_name == "news"
     check_keys = graph.asset_check_keys
-    assert len(check_keys) == 9
+    assert len(check_keys) == 10
     assert {k.asset_key.to_user_string() for k in check_keys} == ASSET_KEYS
     for key in check_keys:
         assert graph.get_check_spec(key).description
 
 
+def test_the_catalog_documents_every_table_from_the_one_schema():
+    """Columns tab, table name, owners and a link to the source on every asset; the same descriptions as the
+    DuckDB COMMENTs and the README (all made from newsassets.schema)."""
+    from newsassets.schema import SCHEMA, readme_table
+
+    graph = newsassets.defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node, table = graph.get(key), SCHEMA[key.to_user_string()]
+        schema = node.metadata["dagster/column_schema"]
+        assert [(c.name, c.description) for c in schema.columns] == [
+            (c.name, c.description) for c in table.public_columns
+        ]
+        assert node.metadata["dagster/table_name"].endswith(f".main.{table.name}")
+        assert node.owners == ["team:newsassets"]
+        assert "dagster/code_references" in node.metadata
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert readme_table() in readme
+
+
 def test_job_schedule_and_sensor():
     job = newsassets.defs.resolve_job_def("refresh_news")
-    assert len(job.asset_layer.asset_graph.asset_check_keys) == 9
+    assert len(job.asset_layer.asset_graph.asset_check_keys) == 10
     schedule = newsassets.defs.resolve_schedule_def("daily_refresh")
     assert schedule.cron_schedule == "0 6 * * *" and schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING

@@ -71,7 +71,7 @@ def test_results_do_not_depend_on_the_settings_of_earlier_runs(resources):
     (raw,) = result.asset_materializations_for_node("raw_documents")
     assert raw.metadata["rejudged"].value == 5 and raw.metadata["ok"].value == 5
     assert query(database, "SELECT count(*) FROM articles") == [(5,)]
-    assert query(database, "SELECT DISTINCT judged_under FROM raw_documents") == [
+    assert query(resources["store"].work_path(), "SELECT DISTINCT judged_under FROM raw_documents") == [
         (Judgement(settings.DEFAULT_MAX_FILE_BYTES, settings.DEFAULT_DOC_TIMEOUT_SECONDS).label(),)
     ]
     (raw,) = materialise(resources).asset_materializations_for_node("raw_documents")

@@ -10,7 +10,7 @@ import pytest
 from newsassets.changes import plan_refresh
 from newsassets.pipeline.resources import NewsStore
 
-from .conftest import materialise
+from .conftest import materialise, materialization
 
 STAGES = ["raw_documents", "articles", "teasers"]
 TABLES = ["raw_documents", "articles", "teasers", "dedup_clusters"]  # clusters last
@@ -32,14 +32,9 @@ def counts(result):
 
 def snapshot(database):
     """Every table's rows; for clusters the partition only, since ids that survive incremental runs may
-    differ from those a run from scratch would mint; `judge_seconds` is a measurement of the screening time."""
+    differ from those a run from scratch would mint."""
     with duckdb.connect(str(database), read_only=True) as conn:
-        tables = {
-            table: conn.execute(f"SELECT * EXCLUDE (judge_seconds) FROM {table} ORDER BY ALL").fetchall()
-            if table == "raw_documents"
-            else conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            for table in TABLES[:-1]
-        }
+        tables = {table: conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall() for table in TABLES[:-1]}
         tables["clusters"] = conn.execute(
             "SELECT list_sort(list(item_kind || ':' || item_id)) AS members FROM dedup_clusters "
             "GROUP BY cluster_id ORDER BY members"
@@ -60,7 +55,7 @@ def test_a_rerun_without_changes_reads_and_cleans_nothing(resources):
     result = materialise(resources)
     assert result.success
     assert counts(result) == {"raw_documents": (0, 0, 5, 0), "articles": (0, 0, 5, 0), "teasers": (0, 0, 5, 0)}
-    (dedup,) = result.asset_materializations_for_node("dedup_clusters")
+    dedup = materialization(result, "dedup_clusters")
     assert [dedup.metadata[k].value for k in ("new", "changed", "unchanged", "deleted", "mode")] == [
         0,
         0,

@@ -12,7 +12,7 @@ import pytest
 
 from newsassets.pipeline.resources import NewsStore, RawFolder
 
-from .conftest import PROJECT_ROOT, materialise, warnings_and_failures
+from .conftest import PROJECT_ROOT, materialise, materialization, warnings_and_failures
 
 TABLES = ["raw_documents", "articles", "teasers", "dedup_clusters"]
 
@@ -94,7 +94,7 @@ def snapshot(database):
 def test_all_assets_and_checks_on_the_seeds(resources):
     result = materialise(resources)
     assert result.success
-    assert len(result.get_asset_check_evaluations()) == 9
+    assert len(result.get_asset_check_evaluations()) == 10
     warned, failed = warnings_and_failures(result)
     assert failed == {}
     # the one warning: seed 001 is a dump without a title line, flagged `no_title` on its row
@@ -106,7 +106,7 @@ def test_all_assets_and_checks_on_the_seeds(resources):
     }
     assert materialisations["raw_documents"]["dagster/row_count"].value == 5
     for node in TABLES:
-        (event,) = result.asset_materializations_for_node(node)
+        event = materialization(result, node)
         assert event.metadata["dagster/row_count"].value > 0
         assert isinstance(event.metadata["preview"], dg.MarkdownMetadataValue)
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 ASSETS = {"raw_documents", "articles", "teasers", "dedup_clusters"}
-CHECK_COUNT = 9
+CHECK_COUNT = 10
 SENSOR_TAG = {"key": "dagster/sensor_name", "value": "raw_folder_changed"}
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 

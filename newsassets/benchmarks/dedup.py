@@ -26,8 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from newsassets.dedup_state import run_dedup
 from newsassets.evaluate.corpus import load_sources, rewrite, sentences, template_family
-from newsassets.pipeline.dedup_clusters import run_dedup
 
 START = datetime(2026, 1, 1)
 

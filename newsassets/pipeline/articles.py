@@ -12,7 +12,7 @@ from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
 from newsassets.store import apply_changes
 
-from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check
+from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check, table_metadata
 from .quality import flag_rate_result
 from .raw_documents import raw_documents
 from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
@@ -22,6 +22,7 @@ from .resources import NewsStore, QualityLimits, RawFolder
 @dg.asset(
     deps=[raw_documents],
     **STAGE,
+    metadata=table_metadata("articles"),
     description=(
         "One cleaned article per ok article page (fronts have none): title, dateline and agencies of "
         "`PLACE (ANP/…) - `, publication date, language and a body without site chrome, repeated titles or "

@@ -1,78 +1,55 @@
-"""The dedup stage: articles and teasers → `dedup_clusters` and `dedup_edges`, and their checks.
-
-State lives in DuckDB beside the tables: `dedup_items` (each item's text as last clustered) and
-`dedup_signatures` (one MinHash per distinct text). A run that only finds new items is incremental: it hashes
-the new texts, finds the stored texts they copy or share an LSH band with, and re-clusters just the clusters
-those belong to, with the new items; every other row stays as it is. Any changed or removed item, or a change
-of settings, makes a full run, which still reuses the stored signatures and keeps the earlier cluster ids.
-`newsassets.dedup` does the work on plain values.
-"""
+"""The dedup stage: articles and teasers → `dedup_clusters` and `dedup_edges` (two assets of one step), and
+their checks. The state handling is `newsassets.dedup_state`; the clustering `newsassets.dedup`."""
 
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import NamedTuple
 
 import dagster as dg
-import numpy as np
 
-from newsassets.dedup import (
-    SETTINGS,
-    SIGNATURE_VERSION,
-    ClusterMember,
-    DedupEdge,
-    DedupItem,
-    DedupResult,
-    PreviousRun,
-    cluster_items,
-    new_text_signatures,
-    related_texts,
-    text_key,
-)
-from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
+from newsassets.dedup_state import EDGE_COLUMNS, MEMBER_COLUMNS, run_dedup
 
 from .articles import articles
-from .metadata import POOL, STAGE, markdown_preview, rows_as_dicts, sql_check
+from .metadata import GROUP, KINDS, OWNERS, POOL, markdown_preview, rows_as_dicts, sql_check, table_metadata
 from .refresh import RefreshConfig, rejected_raw_documents
 from .resources import NewsStore
 from .teasers import teasers
 
-MEMBER_COLUMNS = ["cluster_id", "item_kind", "item_id", "is_representative", "similarity", "cluster_size"]
-EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason"]
-STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures"]
-# Every article and teaser, with the date that decides seniority and the md5 that tells a changed text.
-ITEMS_SQL = """
-    SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
-           coalesce(a.published_at, r.fetched_at) AS dated
-    FROM articles a JOIN raw_documents r USING (doc_id)
-    UNION ALL
-    SELECT 'teaser', teaser_id, coalesce(text, ''), published_at FROM teasers
-"""
-
-
-@dg.asset(
-    deps=[articles, teasers],
-    **STAGE,
-    description=(
-        "Near-duplicate clusters: every article and every teaser exactly once (singletons included), one "
-        "representative per cluster (earliest publication, then the longest text), and each item's exact "
-        "shingle Jaccard to its representative. Exact copies first, then MinHash LSH candidates verified on "
-        "exact shingle sets with a template-page penalty; `dedup_edges` explains every merge. Cluster ids "
-        "survive reruns: a cluster keeps its members' earlier id (the oldest one when clusters merge). "
-        "New items only: incremental."
-    ),
+CLUSTERS_DESCRIPTION = (
+    "Near-duplicate clusters: every article and every teaser exactly once (singletons included), one "
+    "representative per cluster (earliest publication, then the longest text), and each item's word-3-shingle "
+    "Jaccard to its representative. Exact copies first, then MinHash LSH candidates verified on hashed word "
+    "3-shingles with a template-page penalty. Cluster ids survive reruns: a cluster keeps its members' earlier "
+    "id (the oldest one when clusters merge). New items only: incremental. This step also publishes the snapshot."
 )
-def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore) -> dg.MaterializeResult:
+EDGES_DESCRIPTION = (
+    "Why items share a cluster: one row per merge (item_b, and its cluster, joined item_a's), with the pair's "
+    "similarity and the reason (`exact text`, `near copy`, `rewrite`, `contained`). Written with dedup_clusters."
+)
+_SPEC = {"deps": [articles, teasers], "group_name": GROUP, "kinds": KINDS, "owners": OWNERS}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "dedup_clusters", description=CLUSTERS_DESCRIPTION, metadata=table_metadata("dedup_clusters"), **_SPEC
+        ),
+        dg.AssetSpec("dedup_edges", description=EDGES_DESCRIPTION, metadata=table_metadata("dedup_edges"), **_SPEC),
+    ],
+    pool=POOL,
+    can_subset=False,  # one clustering writes both tables
+)
+def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore):
     started = time.monotonic()
     mode, result, changes = run_dedup(store.connect, context.log.info, full=config.full_refresh)
     with store.connect(read_only=True) as conn:
-        metadata = table_metadata(conn)
+        metadata = cluster_figures(conn)
+        edges = rows_as_dicts(conn, f"SELECT {', '.join(EDGE_COLUMNS)} FROM dedup_edges ORDER BY ALL LIMIT 6")
+        edge_count = conn.execute("SELECT count(*) FROM dedup_edges").fetchone()[0]
+        reasons = dict(conn.execute("SELECT reason, count(*) FROM dedup_edges GROUP BY 1").fetchall())
         rejected = rejected_raw_documents(conn)
     # the last stage of a pass: publish one consistent snapshot of every table for readers
     context.log.info(f"published {', '.join(store.publish())} to {store.path()}")
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key="dedup_clusters",
         metadata={
             **metadata,
             "new": changes.new if changes.usable else len(result.members),
@@ -86,317 +63,19 @@ def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, sto
             "signatures_computed": result.hashed,
             "candidate_pairs": result.candidates,
             "refused_as_template_siblings": result.refused_templates,
-        }
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="dedup_edges",
+        metadata={
+            "dagster/row_count": edge_count,
+            **{f"reason_{reason.replace(' ', '_')}": n for reason, n in sorted(reasons.items())},
+            "preview": markdown_preview(edges, EDGE_COLUMNS),
+        },
     )
 
 
-def run_dedup(
-    connect: Callable, log: Callable[[str], object] = print, full: bool = False
-) -> tuple[str, DedupResult, "ItemChanges"]:
-    """The stage on a store: `connect(read_only=…)` opens a DuckDB connection as a context manager. Reads
-    end before writes start (DuckDB admits one writer)."""
-    with connect(read_only=True) as conn:
-        changes = ItemChanges() if full else count_changes(conn)
-    new, changed = changes.new, changes.changed + changes.deleted
-    if not changes.usable or changed:
-        mode = f"full ({changed} items changed or removed)" if changes.usable else "full"
-        log(f"{mode}: clustering every item")
-        with connect(read_only=True) as conn:
-            items, md5 = load_items(conn)
-            previous = load_previous_run(conn)
-        result = cluster_items(items, previous=previous)
-        with connect(read_only=False) as conn:
-            write_result(conn, result, md5)
-    elif not new:
-        mode = "unchanged"
-        log("no item is new, changed or removed: the tables stay as they are")
-        result = cluster_items([])
-    else:
-        mode = f"incremental ({new} new items)"
-        log(mode)
-        with connect(read_only=True) as conn:
-            increment = cluster_new_items(conn)
-        with connect(read_only=False) as conn:
-            write_increment(conn, increment)
-        result = increment.result
-    return mode, result, changes
-
-
-class ItemChanges(NamedTuple):
-    """Items against the stored state: new, changed (text), deleted, unchanged; `usable` is False when there
-    is no state to compare with (a first run, or other settings)."""
-
-    new: int = 0
-    changed: int = 0
-    deleted: int = 0
-    unchanged: int = 0
-    usable: bool = False
-
-
-def count_changes(conn) -> ItemChanges:
-    if any(needs_rebuild(conn, t) for t in STATE_TABLES):
-        return ItemChanges()
-    versions = conn.execute("SELECT DISTINCT version FROM dedup_signatures").fetchall()
-    if versions and versions != [(SIGNATURE_VERSION,)]:
-        return ItemChanges()
-    counts = conn.execute(
-        f"""
-        WITH cur AS (SELECT item_kind, item_id, md5(text) AS text_md5 FROM ({ITEMS_SQL}))
-        SELECT count(*) FILTER (WHERE s.item_id IS NULL),
-               count(*) FILTER (WHERE s.item_id IS NOT NULL AND cur.item_id IS NOT NULL AND s.text_md5 <> cur.text_md5),
-               count(*) FILTER (WHERE cur.item_id IS NULL),
-               count(*) FILTER (WHERE s.text_md5 = cur.text_md5)
-        FROM cur FULL JOIN dedup_items s ON s.item_kind = cur.item_kind AND s.item_id = cur.item_id
-        """
-    ).fetchone()
-    return ItemChanges(*counts, usable=True)
-
-
-def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[DedupItem], dict[tuple, str]]:
-    """Articles (body, dated by publication, else the page's capture) and teasers as dedup items, and the md5
-    of each text by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id` …).
-    Read a batch at a time; the order does not matter (the core orders items by seniority)."""
-    cursor = conn.execute(f"SELECT item_kind, item_id, text, dated, md5(text) FROM ({ITEMS_SQL}) {where}", params or [])
-    items, md5 = [], {}
-    while rows := cursor.fetchmany(50_000):
-        for kind, item_id, text, dated, digest in rows:
-            items.append(_dedup_item(kind, item_id, text, dated))
-            md5[(kind, item_id)] = digest
-    return items, md5
-
-
-def load_previous_run(conn) -> PreviousRun:
-    """The last run's cluster ids and signatures of this signature version (none on a first run)."""
-    cluster_ids, signatures = {}, {}
-    if table_exists(conn, "dedup_clusters"):
-        rows = conn.execute("SELECT item_kind, item_id, cluster_id FROM dedup_clusters").fetchall()
-        cluster_ids = {(kind, item_id): cluster_id for kind, item_id, cluster_id in rows}
-    if table_exists(conn, "dedup_signatures"):
-        for kind in SETTINGS:
-            keys, sigs = _stored_signatures(conn, kind)
-            signatures.update(zip(((kind, key) for key in keys.tolist()), sigs, strict=True))
-    return PreviousRun(cluster_ids, signatures)
-
-
-def _stored_signatures(conn, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    rows = conn.execute(
-        "SELECT text_key, signature FROM dedup_signatures WHERE item_kind = ? AND version = ?",
-        [kind, SIGNATURE_VERSION],
-    ).fetchall()
-    keys = np.array([key for key, _ in rows], dtype=np.uint64)
-    # an empty archive (every page so far rejected, say) has no signatures: a (0, num_perm) array, not a crash
-    sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.uint32).reshape(
-        len(rows), SETTINGS[kind].num_perm
-    )
-    return keys, sigs
-
-
-@dataclass
-class Increment:
-    """What an incremental run changes: the re-clustered part, and the new exact copies that simply join."""
-
-    result: DedupResult  # new items that need clustering, with every cluster they touch
-    md5: dict[tuple, str]  # of every new item
-    joined: list[ClusterMember] = field(default_factory=list)  # exact copies of a stored text, joining its cluster
-    joined_edges: list[DedupEdge] = field(default_factory=list)
-    joined_keys: dict[tuple, int] = field(default_factory=dict)
-    new_signatures: dict[tuple, np.ndarray] = field(default_factory=dict)  # of texts not stored yet
-
-
-def cluster_new_items(conn) -> Increment:
-    """Cluster the new items together with the clusters of every stored text they copy or resemble. A new item
-    that copies a stored text exactly and is no more senior than that cluster's representative just joins it:
-    the common case of a teaser repeated on one more page costs no re-clustering."""
-    new_items, md5 = load_items(
-        conn,
-        "i WHERE NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
-    )
-    stored = {kind: _stored_signatures(conn, kind) for kind in SETTINGS}
-    known = {kind: set(keys.tolist()) for kind, (keys, _) in stored.items()}
-    key_of_text: dict[str, int] = {}  # the same raw text (a teaser on many pages) is normalised once
-
-    def key_of(text: str) -> int:
-        key = key_of_text.get(text)
-        if key is None:
-            key = key_of_text[text] = text_key(text)
-        return key
-
-    keys = {(i.item_kind, i.item_id): key_of(i.text) for i in new_items if i.text.strip()}
-    holders = _holders(conn, [k for k in set(keys.items()) if k[1] in known[k[0][0]]])
-    joining = {
-        (i.item_kind, i.item_id): holders[(i.item_kind, keys[(i.item_kind, i.item_id)])]
-        for i in new_items
-        if (i.item_kind, keys.get((i.item_kind, i.item_id))) in holders
-        and (i.seniority, i.item_id) > holders[(i.item_kind, keys[(i.item_kind, i.item_id)])][3]
-    }
-    rest = [i for i in new_items if (i.item_kind, i.item_id) not in joining]
-    fresh = new_text_signatures(rest, known)
-    touched_kinds, touched_keys = [], []
-    for kind, (stored_keys, sigs) in stored.items():
-        copies = {keys[(kind, i.item_id)] for i in rest if i.item_kind == kind and i.text.strip()} & known[kind]
-        mine = {key: sig for (k, key), sig in fresh.items() if k == kind}
-        related = related_texts(kind, mine, stored_keys, sigs) | copies
-        touched_kinds += [kind] * len(related)
-        touched_keys += sorted(related)
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT c2.cluster_id FROM dedup_items s "
-        "JOIN dedup_clusters c2 USING (item_kind, item_id) JOIN (SELECT unnest($1::VARCHAR[]) AS item_kind, "
-        "unnest($2::UBIGINT[]) AS text_key) t USING (item_kind, text_key)",
-        [touched_kinds, touched_keys],
-    )
-    touched = {cluster_id for (cluster_id,) in conn.execute("SELECT cluster_id FROM touched").fetchall()}
-    # a copy whose cluster is re-clustered anyway goes with it
-    for item in new_items:
-        holder = joining.get((item.item_kind, item.item_id))
-        if holder is not None and holder[1] in touched:
-            del joining[(item.item_kind, item.item_id)]
-            rest.append(item)
-    old_items, _ = load_items(
-        conn,
-        "i WHERE (i.item_kind, i.item_id) IN (SELECT (c.item_kind, c.item_id) FROM dedup_clusters c "
-        "WHERE c.cluster_id IN (SELECT cluster_id FROM touched))",
-    )
-    rows = conn.execute(
-        "SELECT item_kind, item_id, cluster_id FROM dedup_clusters WHERE cluster_id IN (SELECT cluster_id FROM touched)"
-    ).fetchall()
-    cluster_ids = {(kind, item_id): cluster_id for kind, item_id, cluster_id in rows}
-    signatures = dict(fresh)
-    for kind, (stored_keys, sigs) in stored.items():
-        row_of = {key: row for row, key in enumerate(stored_keys.tolist())}
-        for item in old_items + rest:
-            if item.item_kind != kind or not item.text.strip():
-                continue
-            key = key_of(item.text)
-            if key in row_of:
-                signatures[(kind, key)] = sigs[row_of[key]]
-    result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures))
-    increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5)
-    # only signatures of texts the store does not hold yet are written: the others are the stored ones
-    increment.new_signatures = {k: v for k, v in result.signatures.items() if k[1] not in known[k[0]]}
-    for (kind, item_id), (holder_id, cluster_id, similarity, _) in sorted(joining.items()):
-        increment.joined.append(ClusterMember(cluster_id, kind, item_id, False, similarity, 0))
-        increment.joined_edges.append(DedupEdge(kind, holder_id, item_id, 1.0, "exact text"))
-        increment.joined_keys[(kind, item_id)] = keys[(kind, item_id)]
-    return increment
-
-
-def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, tuple]:
-    """(item_kind, text_key) → (an item with that text, its cluster, its similarity, the cluster representative's
-    seniority key), for stored texts."""
-    if not kind_keys:
-        return {}
-    rows = conn.execute(
-        f"""
-        WITH k AS (SELECT unnest($1::VARCHAR[]) AS item_kind, unnest($2::UBIGINT[]) AS text_key),
-             holder AS (SELECT item_kind, text_key, min(item_id) AS item_id
-                        FROM dedup_items JOIN k USING (item_kind, text_key) GROUP BY ALL)
-        SELECT h.item_kind, h.text_key, h.item_id, c.cluster_id, c.similarity, r.item_id, i.dated, length(i.text)
-        FROM holder h JOIN dedup_clusters c USING (item_kind, item_id)
-        JOIN dedup_clusters r ON r.cluster_id = c.cluster_id AND r.is_representative
-        JOIN ({ITEMS_SQL}) i ON i.item_kind = r.item_kind AND i.item_id = r.item_id
-        """,
-        [[kind for (kind, _), _ in kind_keys], [key for _, key in kind_keys]],
-    ).fetchall()
-    return {
-        (kind, key): (holder, cluster_id, similarity, ((dated is None, dated or datetime.min, -length), rep))
-        for kind, key, holder, cluster_id, similarity, rep, dated, length in rows
-    }
-
-
-def write_result(conn, result: DedupResult, md5: dict[tuple, str]) -> None:
-    """A full run: the four tables, each replaced in one transaction (the state last)."""
-    replace_table_columns(conn, "dedup_clusters", _columns(result.members, MEMBER_COLUMNS))
-    replace_table_columns(conn, "dedup_edges", _columns(result.edges, EDGE_COLUMNS))
-    replace_table_columns(conn, "dedup_signatures", _signature_columns(result.signatures))
-    replace_table_columns(conn, "dedup_items", _item_columns(result.text_keys, md5))
-
-
-def write_increment(conn, increment: Increment) -> None:
-    """An incremental run: the re-clustered items' rows replaced and the joining copies added, each table in one
-    transaction (the state last). Only what differs from the stored rows is written (an item whose rows are the
-    same is left alone, a stored signature is not written again), so the write, and the checkpoint after it,
-    stay small; the tables end up exactly as if every re-clustered row had been replaced."""
-    result = increment.result
-    ids = [m.item_id for m in result.members]
-    with transaction(conn):
-        changed, members = _changed_rows(conn, "dedup_clusters", "item_id", ids, result.members, MEMBER_COLUMNS)
-        replace_rows(conn, "dedup_clusters", {"item_id": changed}, _columns(members, MEMBER_COLUMNS))
-        if increment.joined:
-            grown = Counter(m.cluster_id for m in increment.joined)
-            conn.execute(
-                "UPDATE dedup_clusters c SET cluster_size = c.cluster_size + g.n FROM (SELECT unnest($1::VARCHAR[]) "
-                "AS cluster_id, unnest($2::INTEGER[]) AS n) g WHERE c.cluster_id = g.cluster_id",
-                [list(grown), list(grown.values())],
-            )
-            size = dict(
-                conn.execute(
-                    "SELECT cluster_id, any_value(cluster_size) FROM dedup_clusters WHERE cluster_id IN "
-                    "(SELECT unnest($1::VARCHAR[])) GROUP BY 1",
-                    [list(grown)],
-                ).fetchall()
-            )
-            joined = [replace(m, cluster_size=size[m.cluster_id]) for m in increment.joined]
-            replace_rows(conn, "dedup_clusters", {}, _columns(joined, MEMBER_COLUMNS))
-    with transaction(conn):
-        changed, edges = _changed_rows(conn, "dedup_edges", "item_b", ids, result.edges, EDGE_COLUMNS)
-        # the joining copies' edges are new rows: their item_b is a new item
-        replace_rows(conn, "dedup_edges", {"item_b": changed}, _columns(edges + increment.joined_edges, EDGE_COLUMNS))
-    signatures = increment.new_signatures
-    replace_rows(conn, "dedup_signatures", _signature_keys(signatures), _signature_columns(signatures))
-    new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.md5)
-    replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
-
-
-def _changed_rows(conn, table: str, key: str, keys: list[str], rows: list, names: list[str]) -> tuple[list, list]:
-    """The `keys` (values of column `key`) whose rows in `table` differ from `rows` (as a multiset), and the rows
-    of those keys: deleting every stored row of a changed key and inserting its rows leaves the table as
-    replacing the rows of all `keys` would."""
-    stored: dict[object, Counter] = {}
-    found = conn.execute(
-        f"SELECT {', '.join(names)} FROM {table} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))", [keys]
-    ).fetchall()
-    at = names.index(key)
-    for row in found:
-        stored.setdefault(row[at], Counter())[row] += 1
-    wanted: dict[object, Counter] = {}
-    for row in rows:
-        wanted.setdefault(getattr(row, key), Counter())[tuple(getattr(row, name) for name in names)] += 1
-    changed = {k for k in dict.fromkeys(keys) if stored.get(k, Counter()) != wanted.get(k, Counter())}
-    outside = set(wanted) - set(keys)  # rows of keys not replaced are inserted as they are
-    return sorted(changed), [row for row in rows if getattr(row, key) in changed or getattr(row, key) in outside]
-
-
-def _columns(rows: list, names: list[str]) -> dict[str, list]:
-    return {name: [getattr(row, name) for row in rows] for name in names}
-
-
-def _signature_keys(signatures) -> dict[str, list]:
-    keys = sorted(signatures)
-    return {"item_kind": [kind for kind, _ in keys], "text_key": [key for _, key in keys]}
-
-
-def _signature_columns(signatures) -> dict[str, list]:
-    keys = sorted(signatures)
-    return {
-        "item_kind": [kind for kind, _ in keys],
-        "text_key": [key for _, key in keys],
-        "version": [SIGNATURE_VERSION] * len(keys),
-        "signature": [signatures[k].astype(np.uint32).tobytes() for k in keys],
-    }
-
-
-def _item_columns(text_keys: dict[tuple, int | None], md5: dict[tuple, str]) -> dict[str, list]:
-    """State rows for the items `md5` names: their text's md5 and dedup text key."""
-    keys = sorted(md5)
-    return {
-        "item_kind": [kind for kind, _ in keys],
-        "item_id": [item_id for _, item_id in keys],
-        "text_md5": [md5[k] for k in keys],
-        "text_key": [text_keys[k] for k in keys],
-    }
-
-
-def table_metadata(conn) -> dict[str, object]:
+def cluster_figures(conn) -> dict[str, object]:
     counts = conn.execute(
         """
         SELECT count(*), count(DISTINCT cluster_id),
@@ -423,14 +102,9 @@ def table_metadata(conn) -> dict[str, object]:
     }
 
 
-def _dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | None) -> DedupItem:
-    text = text or ""
-    return DedupItem(kind, item_id, text, seniority=(dated is None, dated or datetime.min, -len(text)))
-
-
 @dg.asset_check(
     pool=POOL,
-    asset=dedup_clusters,
+    asset="dedup_clusters",
     blocking=True,
     description="Every article and every teaser is in exactly one cluster, and the table holds nothing else.",
 )
@@ -457,7 +131,7 @@ def every_item_clustered_once(store: NewsStore) -> dg.AssetCheckResult:
 
 @dg.asset_check(
     pool=POOL,
-    asset=dedup_clusters,
+    asset="dedup_clusters",
     blocking=True,
     description=(
         "Each cluster has exactly one representative (similarity 1), one kind of item, a cluster_size equal "
@@ -491,4 +165,46 @@ def clusters_well_formed(store: NewsStore) -> dg.AssetCheckResult:
     )
 
 
-CHECKS = [every_item_clustered_once, clusters_well_formed]
+@dg.asset_check(
+    pool=POOL,
+    asset="dedup_edges",
+    blocking=True,
+    description=(
+        "Every edge joins two items of one cluster, and a cluster of n items is explained by exactly n - 1 edges "
+        "(a tree of merges: nothing merged without a reason, no reason without a merge)."
+    ),
+)
+def edges_explain_every_merge(store: NewsStore) -> dg.AssetCheckResult:
+    return sql_check(
+        store,
+        """
+            WITH ends AS (
+                SELECT e.item_kind, e.item_a, e.item_b, a.cluster_id AS cluster_a, b.cluster_id AS cluster_b
+                FROM dedup_edges e
+                LEFT JOIN dedup_clusters a ON a.item_kind = e.item_kind AND a.item_id = e.item_a
+                LEFT JOIN dedup_clusters b ON b.item_kind = e.item_kind AND b.item_id = e.item_b),
+            per_cluster AS (
+                SELECT c.cluster_id, any_value(c.cluster_size) AS size,
+                    count(DISTINCT e.item_a || '|' || e.item_b) AS edges
+                FROM dedup_clusters c LEFT JOIN ends e ON e.cluster_a = c.cluster_id AND e.cluster_b = c.cluster_id
+                GROUP BY 1),
+            problems AS (
+                SELECT coalesce(cluster_a, cluster_b) AS cluster_id, item_a || ' – ' || item_b AS items,
+                    'edge across clusters or to a missing item' AS problem
+                FROM ends WHERE cluster_a IS DISTINCT FROM cluster_b OR cluster_a IS NULL
+                UNION ALL
+                SELECT cluster_id, NULL, size || ' items but ' || edges || ' edges' FROM per_cluster
+                WHERE edges <> size - 1),
+            representatives AS (
+                SELECT c.cluster_id, coalesce(a.doc_id, t.doc_id) AS doc_id FROM dedup_clusters c
+                LEFT JOIN articles a ON c.item_kind = 'article' AND a.article_id = c.item_id
+                LEFT JOIN teasers t ON c.item_kind = 'teaser' AND t.teaser_id = c.item_id
+                WHERE c.is_representative)
+            SELECT p.cluster_id, rep.doc_id, r.source_path, r.url, p.items, p.problem FROM problems p
+            LEFT JOIN representatives rep USING (cluster_id) LEFT JOIN raw_documents r USING (doc_id) ORDER BY ALL
+            """,
+        ["cluster_id", "doc_id", "source_path", "url", "items", "problem"],
+    )
+
+
+CHECKS = [every_item_clustered_once, clusters_well_formed, edges_explain_every_merge]

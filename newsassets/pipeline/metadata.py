@@ -7,10 +7,35 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 import duckdb
 
+from newsassets.schema import SCHEMA
+
 GROUP = "news"
 KINDS = {"python", "duckdb"}
 POOL = "duckdb"  # DuckDB admits one writer: the instance limits this pool to one step at a time
-STAGE = {"group_name": GROUP, "kinds": KINDS, "pool": POOL}  # what every stage's asset shares
+OWNERS = ["team:newsassets"]
+STAGE = {"group_name": GROUP, "kinds": KINDS, "pool": POOL, "owners": OWNERS}  # what every stage's asset shares
+
+
+def table_metadata(table: str) -> dict[str, object]:
+    """The catalog's view of a published table, from `newsassets.schema`: its columns with their descriptions
+    (the asset's Columns tab) and its name in the published DuckDB file."""
+    from newsassets import settings
+
+    columns = [
+        dg.TableColumn(
+            c.name,
+            c.type.removesuffix(" NOT NULL").lower(),
+            description=c.description,
+            constraints=dg.TableColumnConstraints(nullable="NOT NULL" not in c.type),
+        )
+        for c in SCHEMA[table].public_columns
+    ]
+    return {
+        "dagster/column_schema": dg.TableSchema(columns=columns),
+        "dagster/table_name": f"{settings.db_path().stem}.main.{table}",
+    }
+
+
 LOG_EVERY = 1000  # documents between progress lines
 PREVIEW_ROWS = 5
 PREVIEW_CHARS = 60

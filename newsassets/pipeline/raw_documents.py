@@ -7,17 +7,27 @@ import dagster as dg
 
 from newsassets.changes import plan_refresh
 from newsassets.progress import Progress
-from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file
+from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file, source_path_for
 from newsassets.screening import Judgement, needs_rejudging, screen_document
 from newsassets.store import apply_changes, needs_rebuild, replace_table, table_exists, transaction
 
-from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, rows_as_dicts, sql_check
+from .metadata import (
+    LOG_EVERY,
+    POOL,
+    STAGE,
+    counts_markdown,
+    markdown_preview,
+    rows_as_dicts,
+    sql_check,
+    table_metadata,
+)
 from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
 
 
 @dg.asset(
     **STAGE,
+    metadata=table_metadata("raw_documents"),
     description=(
         "One row per page found under the raw folder (per HTML response record for a WARC file): its stable "
         "`doc_id`, format, SHA-256, size, capture time, url, site, decoded content and `page_kind` ('article', "
@@ -35,7 +45,7 @@ def raw_documents(
     judgement = raw_folder.judgement()
     # the folder as this run sees it: the check judges the table against this listing, not against files that
     # arrive while the run goes on (the next run picks those up)
-    paths = {path.relative_to(root).as_posix(): path for path in find_raw_files(root)}
+    paths = {source_path_for(path, root): path for path in find_raw_files(root)}
     with store.connect() as conn:
         rebuild = config.full_refresh or needs_rebuild(conn, "raw_documents")
         known = [] if rebuild else rows_as_dicts(conn, KNOWN_ROWS.format(sizes=_sizes_if(conn, judgement)))
@@ -66,7 +76,9 @@ def raw_documents(
     progress = Progress(len(plan.todo), context.log.info, "raw files", LOG_EVERY)
     rows, same_content = [], set()
     for source_path in plan.todo:
-        documents = read_raw_file(paths[source_path], root, judgement.max_file_bytes)
+        documents = read_raw_file(
+            paths[source_path], root, judgement.max_file_bytes, allowed_roots=raw_folder.allowed_root_paths()
+        )
         for document in documents:
             before = verdicts.get(document.doc_id)
             seconds = before["judge_seconds"] if before else None

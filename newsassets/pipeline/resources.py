@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from newsassets import settings
 from newsassets.screening import Judgement
@@ -19,9 +20,14 @@ class RawFolder(dg.ConfigurableResource):
     path: str
     max_file_bytes: int = settings.DEFAULT_MAX_FILE_BYTES
     doc_timeout_seconds: float = settings.DEFAULT_DOC_TIMEOUT_SECONDS
+    allowed_roots: list[str] = Field(default_factory=list)
+    """Folders outside the raw folder that symlinks in it may point to (NEWSASSETS_ALLOWED_ROOTS)."""
 
     def root(self) -> Path:
         return settings.resolve_path(self.path)
+
+    def allowed_root_paths(self) -> list[Path]:
+        return [settings.resolve_path(root) for root in self.allowed_roots]
 
     def judgement(self) -> Judgement:
         """The settings pages are judged under, validated: a bad value fails the run with one clear line."""
@@ -91,6 +97,7 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
             path=str(settings.raw_dir()),
             max_file_bytes=settings.max_file_bytes(),
             doc_timeout_seconds=settings.doc_timeout_seconds(),
+            allowed_roots=[str(root) for root in settings.allowed_roots()],
         ),
         "store": NewsStore(database=str(settings.db_path())),
         "quality": QualityLimits(flag_rate_limit=settings.flag_rate_limit(), flag_min_rows=settings.flag_min_rows()),

@@ -16,7 +16,7 @@ from newsassets.reading import HTML
 from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
-from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check
+from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check, table_metadata
 from .quality import flag_rate_result
 from .raw_documents import raw_documents
 from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
@@ -26,6 +26,7 @@ from .resources import NewsStore, QualityLimits, RawFolder
 @dg.asset(
     deps=[raw_documents],
     **STAGE,
+    metadata=table_metadata("teasers"),
     description=(
         "One row per teaser: every card of a front (homepage, section front) and every item of an article "
         "page's `Meer uit …` rail, in page order (`position` from 1): title, dateline, agencies, text, the "
