@@ -2,6 +2,7 @@
 the rows it affects without a full refresh; a live folder never fails a run; a slow page is a `timeout`; a
 failed write says why; a killed publish leaves nothing behind. (Hostile files: test_hostile_inputs.py.)"""
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ import duckdb
 import pytest
 
 from newsassets import settings
-from newsassets.pipeline.resources import RawFolder
+from newsassets.pipeline.resources import NewsStore, RawFolder
 from newsassets.reading import OK, RawDocument
 from newsassets.screening import RULES_VERSION, Judgement, needs_rejudging, screen_document
 from newsassets.store import publish_snapshot, transaction
@@ -193,3 +194,103 @@ def test_a_killed_publish_leaves_no_files_behind_after_the_next_one(resources):
         (published.parent / leftover).write_bytes(b"x" * 1000)
     publish_snapshot(resources["store"].work_path(), published)
     assert sorted(p.name for p in published.parent.glob(".news.duckdb.*")) == []
+
+
+def test_every_hostile_input_at_once_is_a_row_and_the_run_publishes(resources, raw_dir, tmp_path):
+    """The issue's table, replayed through the real job in one folder beside the seeds: the run succeeds, the
+    file is published, each bad input is one row with its reason (or an ok row with a note), the seeds' rows are
+    exactly those of a clean run, and no byte of a symlink's outside target reaches any table."""
+    import json
+    import os
+
+    from .test_hostile_inputs import lie_about_length, warc_record
+
+    story = " ".join(["Het kabinet presenteerde dinsdag een plan voor de dijken langs de kust."] * 4)
+    records = [
+        warc_record(f"https://www.pzc.nl/{n}", f"<html><body><h1>Dijken {n}</h1><p>{story}</p></body></html>".encode(),
+                    record_id=f"<urn:uuid:{n}>")
+        for n in (1, 2, 3)
+    ]  # fmt: skip
+
+    clean = tmp_path / "clean"
+    shutil.copytree(raw_dir, clean / "raw")
+    clean_resources = {
+        "raw_folder": RawFolder(path=str(clean / "raw")),
+        "store": NewsStore(database=str(clean / "n.duckdb")),
+    }
+    assert materialise(clean_resources).success
+
+    page = "Een titel\n\nDEN HAAG (ANP) - " + story + "\n"
+    hostile = {
+        "sidecar_url.txt": json.dumps({"url": 123}),
+        "sidecar_ipv6.txt": json.dumps({"url": "http://[::1"}),
+        "sidecar_deep.txt": "[" * 100_000 + "]" * 100_000,
+        "sidecar_year9999.txt": json.dumps({"fetched_at": "9999-12-31T23:59:59-01:00"}),
+        "sidecar_year1.txt": json.dumps({"fetched_at": "0001-01-01T00:00:00+01:00"}),
+        "sidecar_number.txt": json.dumps({"fetched_at": 5}),
+    }
+    for name, sidecar in hostile.items():
+        (raw_dir / name).write_text(page)
+        (raw_dir / f"{name}.meta.json").write_text(sidecar)
+    os.makedirs(os.fsencode(raw_dir / "odd"), exist_ok=True)
+    with open(os.fsencode(raw_dir / "odd") + b"/bad\xffname.txt", "wb") as handle:
+        handle.write(page.encode())
+    (raw_dir / ("x" * 250 + ".txt")).write_text(page)
+    (raw_dir / "double.warc").write_bytes(b"".join(records) * 2)
+    (raw_dir / "lying.warc").write_bytes(records[0] + lie_about_length(records[1], -10) + records[2])
+    (raw_dir / "cp1252.html").write_bytes(
+        b'<html><head><meta charset="utf-8"><title>Caf\xe9</title></head><body><article><h1>Caf\xe9 op de hoek</h1>'
+        + b"<p>Hij kwam \xe9\xe9n keer per week naar het caf\xe9 op de hoek van de straat, en bestelde koffie.</p>" * 3
+        + b"</article></body></html>"
+    )
+    secret = tmp_path / "outside" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text("Geheim\n\nSECRET-MARKER-7f3a dit mag nooit in een tabel staan, hoe dan ook, nergens.\n")
+    (raw_dir / "link.txt").symlink_to(secret)
+    (raw_dir / "rails.html").write_text(
+        f"<html><body><article><h1>Dijken</h1><p>{story}</p></article><div><div>"
+        + "".join(f"<h2>Meer uit S{h}</h2>" for h in range(1000)) + "</div><ul>"
+        + "<li>x</li>" * 40000 + "</ul></div></body></html>"
+    )  # fmt: skip
+    (raw_dir / "ancient_age.txt").write_text(page + "\nMeer uit Buitenland\n\nKYIV (ANP) - Een bericht.\n01-01-0001\n")
+
+    result = materialise(resources)
+
+    failed = warnings_and_failures(result)[1]
+    assert result.success and failed == {}, {k: v.metadata["examples"].value for k, v in failed.items()}
+    database = resources["store"].database
+    rows = {
+        path: (status, error or "")
+        for path, status, error in query(database, "SELECT source_path, status, error FROM raw_documents")
+    }
+    for name in hostile:
+        assert rows[name][0] == "ok" and rows[name][1].startswith(f"ignored {name}.meta.json"), (name, rows[name])
+    assert rows["odd/bad\\xffname.txt"][0] == "ok"
+    assert rows["x" * 250 + ".txt"] == ("ok", "")
+    assert rows["link.txt"][0] == "rejected" and rows["link.txt"][1].startswith("outside the raw folder")
+    lying = query(database, "SELECT status, error FROM raw_documents WHERE source_path = 'lying.warc' ORDER BY ALL")
+    assert [status for status, _ in lying] == ["ok", "ok", "rejected"]
+    assert lying[2][1].startswith("WARC record length mismatch")
+    assert query(
+        database, "SELECT count(*), count(DISTINCT doc_id) FROM raw_documents WHERE source_path = 'double.warc'"
+    ) == [(6, 6)]
+    assert query(
+        database, "SELECT title FROM articles a JOIN raw_documents r USING (doc_id) WHERE r.source_path = 'cp1252.html'"
+    ) == [("Café op de hoek",)]
+    assert query(
+        database,
+        "SELECT age_text, age_minutes FROM teasers t JOIN raw_documents r USING (doc_id) WHERE r.source_path = 'ancient_age.txt'",
+    ) == [("01-01-0001", None)]
+    assert query(
+        database,
+        "SELECT count(*) FROM teasers t JOIN raw_documents r USING (doc_id) WHERE r.source_path = 'rails.html'",
+    ) == [(40000,)]
+    for table in ("raw_documents", "articles", "teasers"):
+        assert query(database, f"SELECT count(*) FROM {table} t WHERE CAST(t AS VARCHAR) LIKE '%SECRET-MARKER%'") == [
+            (0,)
+        ]
+    seeds = (
+        "SELECT * FROM {} WHERE doc_id IN (SELECT doc_id FROM raw_documents WHERE source_path LIKE '00%') ORDER BY ALL"
+    )
+    for table in ("raw_documents", "articles", "teasers"):
+        assert query(database, seeds.format(table)) == query(clean / "n.duckdb", seeds.format(table)), table

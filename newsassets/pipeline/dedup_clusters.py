@@ -183,11 +183,12 @@ def edges_explain_every_merge(store: NewsStore) -> dg.AssetCheckResult:
                 FROM dedup_edges e
                 LEFT JOIN dedup_clusters a ON a.item_kind = e.item_kind AND a.item_id = e.item_a
                 LEFT JOIN dedup_clusters b ON b.item_kind = e.item_kind AND b.item_id = e.item_b),
+            inside AS (  -- counted per cluster before joining: a cluster of 40,000 must not join 40,000 × 40,000
+                SELECT cluster_a AS cluster_id, count(DISTINCT item_a || '|' || item_b) AS edges
+                FROM ends WHERE cluster_a = cluster_b GROUP BY 1),
             per_cluster AS (
-                SELECT c.cluster_id, any_value(c.cluster_size) AS size,
-                    count(DISTINCT e.item_a || '|' || e.item_b) AS edges
-                FROM dedup_clusters c LEFT JOIN ends e ON e.cluster_a = c.cluster_id AND e.cluster_b = c.cluster_id
-                GROUP BY 1),
+                SELECT cluster_id, any_value(cluster_size) AS size, coalesce(any_value(i.edges), 0) AS edges
+                FROM dedup_clusters LEFT JOIN inside i USING (cluster_id) GROUP BY 1),
             problems AS (
                 SELECT coalesce(cluster_a, cluster_b) AS cluster_id, item_a || ' – ' || item_b AS items,
                     'edge across clusters or to a missing item' AS problem
