@@ -55,6 +55,10 @@ def test_a_rerun_without_changes_reads_and_cleans_nothing(resources):
     result = materialise(resources)
     assert result.success
     assert counts(result) == {"raw_documents": (0, 0, 5, 0), "articles": (0, 0, 5, 0), "teasers": (0, 0, 5, 0)}
+    # the previews show the tables as they are, not what this run changed (nothing)
+    assert "Russen boos" in materialization(result, "articles").metadata["preview"].value
+    assert "23 more rows" in materialization(result, "teasers").metadata["preview"].value
+    assert "003_eab8592e6b0748d9.txt" in materialization(result, "raw_documents").metadata["preview"].value
     dedup = materialization(result, "dedup_clusters")
     assert [dedup.metadata[k].value for k in ("new", "changed", "unchanged", "deleted", "mode")] == [
         0,

@@ -12,7 +12,7 @@ from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
 from newsassets.store import apply_changes
 
-from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check, table_metadata
+from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_result
 from .raw_documents import raw_documents
 from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
@@ -62,6 +62,9 @@ def articles(
             "SELECT count(*), count(title), count(dateline), count(published_at), coalesce(avg(word_count), 0), "
             "count(*) FILTER (WHERE len(quality_flags) > 0) FROM articles"
         ).fetchone()
+        preview = table_preview(
+            conn, "articles", ["doc_id", "title", "dateline", "agencies", "word_count", "quality_flags", "lede"]
+        )
         fronts = conn.execute("SELECT count(*) FROM raw_documents WHERE page_kind = 'front'").fetchone()[0]
         languages = dict(
             conn.execute("SELECT coalesce(language, 'unknown'), count(*) FROM articles GROUP BY 1").fetchall()
@@ -77,9 +80,7 @@ def articles(
             "flagged_rows": summary[5],
             "fronts_skipped": fronts,
             "languages": counts_markdown(languages, "language"),
-            "preview": markdown_preview(
-                rows, ["doc_id", "title", "dateline", "agencies", "word_count", "quality_flags", "lede"]
-            ),
+            "preview": preview,
         }
     )
 

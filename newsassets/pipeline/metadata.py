@@ -42,15 +42,29 @@ PREVIEW_CHARS = 60
 
 
 def markdown_preview(
-    rows: Sequence[Mapping[str, object]], columns: Sequence[str], limit: int = PREVIEW_ROWS
+    rows: Sequence[Mapping[str, object]], columns: Sequence[str], limit: int = PREVIEW_ROWS, total: int | None = None
 ) -> dg.MetadataValue:
-    """The first `limit` rows as a Markdown table, each cell cut to a readable length."""
+    """The first `limit` rows as a Markdown table, each cell cut to a readable length; `total` rows in all."""
+    total = len(rows) if total is None else total
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows[:limit]:
         lines.append("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |")
-    if len(rows) > limit:
-        lines.append(f"\n… and {len(rows) - limit} more rows")
+    if total > limit:
+        lines.append(f"\n… and {total - limit} more rows")
     return dg.MetadataValue.md("\n".join(lines))
+
+
+def table_preview(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    order: str = "doc_id",
+    limit: int = PREVIEW_ROWS,
+) -> dg.MetadataValue:
+    """The table's first rows as they are now (whatever this run changed), with its row count."""
+    rows = rows_as_dicts(conn, f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order} LIMIT {limit}")
+    total = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return markdown_preview(rows, columns, limit=limit, total=total)
 
 
 def counts_markdown(counts: Mapping[str, int], label: str) -> dg.MetadataValue:

@@ -16,10 +16,10 @@ from .metadata import (
     POOL,
     STAGE,
     counts_markdown,
-    markdown_preview,
     rows_as_dicts,
     sql_check,
     table_metadata,
+    table_preview,
 )
 from .refresh import RefreshConfig, refresh_metadata
 from .resources import NewsStore, RawFolder
@@ -109,6 +109,12 @@ def raw_documents(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes), "
             "count(*) FILTER (WHERE page_kind = 'front') FROM raw_documents"
         ).fetchone()
+        preview = table_preview(
+            conn,
+            "raw_documents",
+            ["doc_id", "source_path", "source_format", "page_kind", "status", "error"],
+            "source_path",
+        )
         reasons = dict(
             conn.execute(
                 "SELECT split_part(error, ':', 1), count(*) FROM raw_documents WHERE status <> 'ok' GROUP BY 1"
@@ -129,9 +135,7 @@ def raw_documents(
             "bytes": int(totals[2] or 0),
             "rejected_by_reason": counts_markdown(reasons, "reason"),
             "raw_folder": dg.MetadataValue.path(str(root)),
-            "preview": markdown_preview(
-                rows, ["doc_id", "source_path", "source_format", "page_kind", "status", "error"]
-            ),
+            "preview": preview,
         }
     )
 

@@ -16,7 +16,7 @@ from newsassets.reading import HTML
 from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
-from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, markdown_preview, sql_check, table_metadata
+from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_result
 from .raw_documents import raw_documents
 from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
@@ -70,6 +70,9 @@ def teasers(
             "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE age_minutes IS NULL), "
             "count(*) FILTER (WHERE len(quality_flags) > 0), count(url) FROM teasers"
         ).fetchone()
+        preview = table_preview(
+            conn, "teasers", ["doc_id", "position", "title", "dateline", "age_text", "text", "url"], "doc_id, position"
+        )
         failed_pages = dict(
             conn.execute(
                 "SELECT split_part(error, ':', 1), count(*) FROM teaser_pages WHERE error IS NOT NULL GROUP BY 1"
@@ -89,7 +92,7 @@ def teasers(
             "pages_timed_out": failed_pages.get("timeout", 0),
             "pages_failed": sum(failed_pages.values()),
             "sections": counts_markdown(sections, "section"),
-            "preview": markdown_preview(rows, ["doc_id", "position", "title", "dateline", "age_text", "text", "url"]),
+            "preview": preview,
         }
     )
 
