@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-ASSETS = {"raw_documents", "articles", "teasers", "dedup_clusters"}
+ASSETS = {"raw_documents", "articles", "teasers", "dedup_clusters", "dedup_edges"}
 CHECK_COUNT = 10
 SENSOR_TAG = {"key": "dagster/sensor_name", "value": "raw_folder_changed"}
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
@@ -374,6 +374,15 @@ def test_dagster_dev_runs_the_sensor_a_launched_run_and_shows_the_graph(tmp_path
         shot = chromium([f"--virtual-time-budget={budget}", f"--screenshot={screenshot}", lineage])
         assert screenshot.is_file() and screenshot.stat().st_size > 20_000, f"no screenshot: {shot.stderr[-2000:]}"
         print(f"\nasset graph screenshot: {screenshot}")
+
+        # the catalog documents the tables: the asset page lists the columns with their descriptions
+        overview = f"{service.url}/assets/articles?view=overview"
+        page = chromium(["--virtual-time-budget=30000", "--dump-dom", overview]).stdout
+        (ARTIFACTS / "articles-overview.html").write_text(page)
+        assert "Columns" in page and "quality_flags" in page and "Content-quality rules the row breaks" in page
+        columns_shot = ARTIFACTS / "articles-columns.png"
+        chromium(["--virtual-time-budget=30000", "--window-size=1400,2400", f"--screenshot={columns_shot}", overview])
+        print(f"articles overview with its columns: {columns_shot}")
 
         # d) SIGTERM to the launcher's process group, as Ctrl-C would; nothing may survive it
         left = service.stop()
