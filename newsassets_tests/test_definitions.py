@@ -143,3 +143,17 @@ def test_importing_a_core_module_loads_no_dagster_and_reads_no_setting():
 def test_defs_is_built_on_first_access_for_dagster():
     assert "defs" in dir(newsassets)
     assert isinstance(newsassets.defs, dg.Definitions)
+
+
+def test_tables_go_stale_when_the_schedule_breaks_its_promise(monkeypatch):
+    from datetime import timedelta
+
+    from newsassets.pipeline.metadata import refresh_freshness
+
+    graph = newsassets.defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        policy = graph.get(key).freshness_policy
+        windows = (policy.warn_window.to_timedelta(), policy.fail_window.to_timedelta())
+        assert windows == (timedelta(days=1), timedelta(days=1, hours=1))
+    monkeypatch.setenv("NEWSASSETS_SCHEDULE_CRON", "0 6 * * 1-5")  # weekdays: the weekend is the longest gap
+    assert refresh_freshness().warn_window.to_timedelta() == timedelta(days=3)

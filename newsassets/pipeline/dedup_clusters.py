@@ -8,7 +8,7 @@ import dagster as dg
 from newsassets.dedup_state import EDGE_COLUMNS, MEMBER_COLUMNS, run_dedup
 
 from .articles import articles
-from .metadata import GROUP, KINDS, OWNERS, POOL, markdown_preview, rows_as_dicts, sql_check, table_metadata
+from .metadata import FRESHNESS, GROUP, KINDS, OWNERS, POOL, markdown_preview, rows_as_dicts, sql_check, table_metadata
 from .refresh import RefreshConfig, rejected_raw_documents
 from .resources import NewsStore
 from .teasers import teasers
@@ -24,7 +24,13 @@ EDGES_DESCRIPTION = (
     "Why items share a cluster: one row per merge (item_b, and its cluster, joined item_a's), with the pair's "
     "similarity and the reason (`exact text`, `near copy`, `rewrite`, `contained`). Written with dedup_clusters."
 )
-_SPEC = {"deps": [articles, teasers], "group_name": GROUP, "kinds": KINDS, "owners": OWNERS}
+_SPEC = {
+    "deps": [articles, teasers],
+    "group_name": GROUP,
+    "kinds": KINDS,
+    "owners": OWNERS,
+    "freshness_policy": FRESHNESS,
+}
 
 
 @dg.multi_asset(

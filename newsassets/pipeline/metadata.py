@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import dagster as dg
 import duckdb
@@ -13,7 +15,25 @@ GROUP = "news"
 KINDS = {"python", "duckdb"}
 POOL = "duckdb"  # DuckDB admits one writer: the instance limits this pool to one step at a time
 OWNERS = ["team:newsassets"]
-STAGE = {"group_name": GROUP, "kinds": KINDS, "pool": POOL, "owners": OWNERS}  # what every stage's asset shares
+RUN_SLACK = timedelta(hours=1)  # how long a scheduled refresh may take before its tables count as late
+
+
+def refresh_freshness() -> dg.FreshnessPolicy:
+    """Tables are fresh while the schedule keeps its promise: they warn once the longest gap between two ticks of
+    `NEWSASSETS_SCHEDULE_CRON` has passed without a successful refresh, and fail an hour later."""
+    from dagster._utils.schedules import cron_string_iterator  # Dagster's own reading of a cron string
+
+    from newsassets import settings
+
+    ticks = cron_string_iterator(datetime.now(UTC).timestamp(), settings.schedule_cron(), "UTC")
+    moments = [next(ticks) for _ in range(15)]
+    gap = max(later - earlier for earlier, later in pairwise(moments))
+    return dg.FreshnessPolicy.time_window(fail_window=gap + RUN_SLACK, warn_window=gap)
+
+
+FRESHNESS = refresh_freshness()
+# what every stage's asset shares
+STAGE = {"group_name": GROUP, "kinds": KINDS, "pool": POOL, "owners": OWNERS, "freshness_policy": FRESHNESS}
 
 
 def table_metadata(table: str) -> dict[str, object]:
