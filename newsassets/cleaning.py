@@ -14,9 +14,8 @@ from functools import cache
 
 from newsassets.html import extract_html
 from newsassets.teasers import split_rail
-from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, parse_dateline, parse_metadata_date
+from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, WORD, parse_dateline, parse_metadata_date
 
-_WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"[ \t\u00a0]+")
 TITLE_MAX_CHARS = 250
 TITLE_MAX_WORDS = 40
@@ -90,7 +89,7 @@ def clean_text_page(text: str, title: str | None = None, drop_repeats: bool = Tr
         language=detect_language(body),
         lede=paragraphs[0] if paragraphs else "",
         body=body,
-        word_count=len(_WORD.findall(body)),
+        word_count=len(WORD.findall(body)),
     )
 
 
@@ -101,7 +100,7 @@ def clean_html_page(html: str, url: str | None = None) -> Article:
     words is navigation the extractor fell back on: an empty body.
     """
     page = extract_html(html, url)
-    if len(_WORD.findall(page.text)) < MIN_HTML_ARTICLE_WORDS:
+    if len(WORD.findall(page.text)) < MIN_HTML_ARTICLE_WORDS:
         return Article(title=None, dateline=None, url=page.url, site=page.site)
     article = clean_text_page(page.text, title=page.title, drop_repeats=False)
     return replace(
@@ -137,7 +136,7 @@ def looks_like_title(paragraph: str, next_paragraph: str = "") -> bool:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language by py3langid's bundled model; None for too little text."""
-    if len(_WORD.findall(text)) < 3:
+    if len(WORD.findall(text)) < 3:
         return None
     return _language_identifier().classify(text[:5000])[0]
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -47,8 +46,8 @@ import numpy as np
 from datasketch import MinHash
 
 from newsassets.ids import stable_id
+from newsassets.vocabulary import WORD
 
-_WORD = re.compile(r"\w+")
 _MASK64 = (1 << 64) - 1
 
 
@@ -148,7 +147,7 @@ SIGNATURE_VERSION = stable_id("v2-affine32", repr(sorted(SETTINGS.items())))
 
 def words_of(text: str) -> list[str]:
     """Lowercased word tokens: punctuation, quote styles and case do not count."""
-    return _WORD.findall(text.lower())
+    return WORD.findall(text.lower())
 
 
 def text_key(text: str) -> int:
@@ -228,7 +227,7 @@ class _Features:
     @functools.cached_property
     def slots(self) -> np.ndarray:
         """Sorted hashes of the names and places (capitalised, never lowercase here) and the numbers."""
-        distinct = set(_WORD.findall(self.text))
+        distinct = set(WORD.findall(self.text))
         names = {t.lower() for t in distinct if t[0].isupper()} - {t for t in distinct if t[0].islower()}
         numbers = {t.lower() for t in distinct if not t.isalpha()}  # a digit (or an underscore) in the word
         return _distinct(self.hashes(list(names | numbers)) >> np.uint64(32)).astype(np.uint32)

@@ -35,7 +35,7 @@ from datetime import datetime
 from itertools import islice
 
 from newsassets.teasers import Teaser, dated_teaser
-from newsassets.vocabulary import AGE, RAIL_HEADING, TRAILING_AGE, parse_age, parse_dateline
+from newsassets.vocabulary import AGE, RAIL_HEADING, TRAILING_AGE, WORD, naive_utc, parse_age, parse_dateline
 
 # Rails as their markup names them: a class, id, role or aria-label containing one of these words.
 _RAIL_MARKUP = re.compile(
@@ -120,7 +120,6 @@ def _is_pitch(text: str) -> bool:
     return bool((_PITCH.search(text) and _READER.search(text)) or _IMPERATIVE_OFFER.match(text))
 
 
-_WORD = re.compile(r"\w+")
 # A page longer than this is cut (the article stands near the top; what follows is rails and scripts) ...
 _MAX_HTML_CHARS = 2_000_000
 # ... and one longer than this skips trafilatura's fallback extractors and the date search in running text.
@@ -181,7 +180,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     published_at = None
     if document.date:
         try:
-            published_at = _naive_utc(datetime.fromisoformat(document.date))
+            published_at = naive_utc(datetime.fromisoformat(document.date))
         except ValueError:
             published_at = None
     return HtmlExtraction(
@@ -222,7 +221,7 @@ def parse_html(html: str):
 
 
 def _words(element) -> int:
-    return len(_WORD.findall(" ".join(element.itertext())))
+    return len(WORD.findall(" ".join(element.itertext())))
 
 
 def _link_words(element) -> int:
@@ -365,7 +364,7 @@ def _body_chunks(tree) -> list[list[str]]:
         for member in members:
             paragraphs = [_normal(p) for p in member.iter("p", "h2", "h3", "h4")]
             paragraphs = [p for p in paragraphs if p]
-            words = sum(len(_WORD.findall(p)) for p in paragraphs)
+            words = sum(len(WORD.findall(p)) for p in paragraphs)
             if words >= _CHUNK_MIN_WORDS and _link_words(member) <= _CHUNK_MAX_LINK_SHARE * words:
                 chunks.append(paragraphs)
         if len(chunks) >= 2:
@@ -630,17 +629,10 @@ def parse_datetime(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return _naive_utc(moment)
+    return naive_utc(moment)
 
 
 def minutes_before(fetched_at: datetime, moment: datetime) -> int | None:
     """Whole minutes from `moment` to the capture time; None for a moment after the capture."""
-    minutes = int((_naive_utc(fetched_at) - moment).total_seconds() // 60)
+    minutes = int((naive_utc(fetched_at) - moment).total_seconds() // 60)
     return minutes if minutes >= 0 else None
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    """A naive UTC datetime: aware ones converted, naive ones taken as UTC already."""
-    if moment.tzinfo is None:
-        return moment
-    return (moment - moment.utcoffset()).replace(tzinfo=None)

@@ -23,7 +23,7 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from newsassets.teasers import Teaser, dated_teaser
-from newsassets.vocabulary import AGE, parse_age
+from newsassets.vocabulary import AGE, WORD, parse_age
 
 ARTICLE = "article"
 FRONT = "front"
@@ -35,7 +35,6 @@ CARD_MIN_LINK_WORDS = 3
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _CARD_CHROME = {"nav", "footer", "form"}  # menus and footers are full of headline-like links that are no cards
 _PAGE_CHROME = {"nav", "header", "footer", "aside", "form"}
-_WORD = re.compile(r"\w+")
 _ARTICLE_JSON_LD = re.compile(
     r'"@type"\s*:\s*\[?[^\]{}]*?"(?:\w*Article|BlogPosting|LiveBlogPosting|Report|Review)"', re.IGNORECASE
 )
@@ -74,7 +73,7 @@ def _declares_article(tree) -> bool:
 
 
 def _words(element) -> int:
-    return len(_WORD.findall(" ".join(element.itertext())))
+    return len(WORD.findall(" ".join(element.itertext())))
 
 
 def _headline_links(body) -> dict[str, list]:

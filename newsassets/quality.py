@@ -13,7 +13,6 @@ or a bare time or date on its own line right after a teaser's dateline paragraph
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,8 +26,6 @@ from newsassets.vocabulary import (
     is_relative_age,
     parse_dateline,
 )
-
-_WORD = re.compile(r"\w+")
 
 # What each rule means, as the checks and the README show it.
 ARTICLE_RULES: dict[str, str] = {

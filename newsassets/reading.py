@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsassets.ids import stable_id, utf8_bytes
+from newsassets.vocabulary import naive_utc
 
 OK = "ok"
 REJECTED = "rejected"
@@ -594,7 +595,7 @@ def _checked_moment(value: object) -> tuple[datetime | None, str | None]:
         return None, f"not an ISO date-time ({_shown(value)})"
     try:
         if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
+            moment = naive_utc(moment)
     except (OverflowError, ValueError):
         return None, f"implausible date ({_shown(value)}), {_PLAUSIBLE}"
     if not _PLAUSIBLE_FROM <= moment <= _PLAUSIBLE_UNTIL:

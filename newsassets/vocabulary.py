@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+WORD = re.compile(r"\w+")  # a word, as every count, shingle and metric of the project reads text
 _UPPER = "A-ZÀ-ÖØ-Þ"
 # `MOSKOU (ANP/DPA/BLOOMBERG) - `, `WASHINGTON/ABU DHABI (ANP/AFP) - `, `'S-HERTOGENBOSCH (ANP) – `
 DATELINE = re.compile(
@@ -161,3 +162,10 @@ def parse_metadata_date(value: str) -> datetime:
     if len(value) == 7:
         value += "-01"
     return datetime.fromisoformat(value.replace(" ", "T"))
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """A naive UTC datetime, as the tables store times: aware ones converted, naive ones taken as UTC already."""
+    if moment.tzinfo is None:
+        return moment
+    return (moment - moment.utcoffset()).replace(tzinfo=None)

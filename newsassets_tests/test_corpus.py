@@ -47,5 +47,11 @@ def test_scores_on_a_known_case():
 def test_template_pages_share_most_words_but_differ_in_their_slots():
     import random
 
+    from newsassets.dedup import shingles
+
     (t1, p1), (t2, p2) = template_family("weather", random.Random(1), 2)
     assert t1 != t2 and p1 != p2 and len(p1) == len(p2)
+    words1, words2 = set(" ".join(p1).lower().split()), set(" ".join(p2).lower().split())
+    assert len(words1 & words2) / len(words1 | words2) >= 0.6  # most words shared …
+    s1, s2 = shingles(" ".join(p1), 3), shingles(" ".join(p2), 3)
+    assert s1 != s2 and words1 != words2  # … yet the slots (places, numbers) differ

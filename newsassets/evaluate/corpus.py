@@ -39,7 +39,6 @@ GROUND_TRUTH = PROJECT_ROOT.parent / "shared" / "extraction" / "zyte" / "ground-
 SEED_DIR = PROJECT_ROOT / "data" / "raw"
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'])")
-_WORD = re.compile(r"\w+")
 
 TOWNS = [
     "Amsterdam",

@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import statistics
 import time
 from collections import Counter
@@ -43,7 +42,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-TOKEN = re.compile(r"\w+")
+from newsassets.vocabulary import WORD
+
+TOKEN = WORD
 NGRAM = 4
 
 
