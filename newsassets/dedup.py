@@ -9,7 +9,8 @@ The stages, for each kind of item on its own:
    `text_key`, so a caller that keeps them (the asset stores them in DuckDB) never hashes an unchanged text again.
 3. **Candidates for recall.** LSH banding of the signatures (`bands` × `rows`), buckets read with numpy.
    The bands are tuned to miss almost no pair at the verification threshold; precision is not their job.
-4. **Verification like an editor.** On exact shingle sets: a pair joins when its Jaccard reaches `jaccard`
+4. **Verification like an editor.** On the sets of 32-bit hashes of each text's word shingles (exact but for hash
+   collisions, about one in four billion per pair of shingles): a pair joins when its Jaccard reaches `jaccard`
    (a rewrite or a near copy) or when the shorter text lies within the longer one (`containment`: a trimmed
    ending, an extra paragraph). It is refused as a *template sibling* when the words that differ are mostly
    names, places and numbers, with a different name on each side: election results per town, match reports,
@@ -447,6 +448,9 @@ def _senior_key(item: DedupItem) -> tuple:
     return (item.seniority, item.item_id)
 
 
+_UNSEEN = object()
+
+
 def _cluster_kind(kind: str, items: list[DedupItem], settings: DedupSettings, previous: PreviousRun) -> DedupResult:
     items = sorted(items, key=_senior_key)  # seniority order: the first of any group is its representative
     hashes = _WordHashes()
@@ -456,11 +460,11 @@ def _cluster_kind(kind: str, items: list[DedupItem], settings: DedupSettings, pr
     units: list[list[int]] = []  # item indexes, most senior first
     unit_keys: list[int | None] = []
     unit_hashes: list[np.ndarray] = []  # each unit's word hashes, computed once for signature and verification
-    key_of_text: dict[str, int | None] = {}  # the same raw text (a teaser on many pages) is normalised once
+    key_of_text: dict[str, object] = {}  # the same raw text (a teaser on many pages) is normalised once
     words: list[str] = []
     for index, item in enumerate(items):
-        key = key_of_text.get(item.text, 0)
-        if key == 0:
+        key = key_of_text.get(item.text, _UNSEEN)
+        if key is _UNSEEN:  # (a key may be any 64-bit value, 0 too: only the sentinel means "not computed")
             words = words_of(item.text)
             key = key_of_text[item.text] = _key(" ".join(words)) if words else None
         if key is None or key not in unit_of_key:  # a new unit: its raw text was new, so `words` are its words
