@@ -13,10 +13,10 @@ from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
 from newsassets.store import apply_changes
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
-from .quality import flag_rate_result
+from .quality import flag_rate_check
 from .raw_documents import raw_documents
 from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
-from .resources import NewsStore, QualityLimits, RawFolder
+from .resources import NewsStore, RawFolder
 
 
 @dg.asset(
@@ -135,28 +135,18 @@ def article_bodies_non_empty(store: NewsStore) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(
-    pool=POOL,
-    asset=articles,
-    blocking=True,
-    description=(
-        "Content quality, judged per row: leaked chrome, rail headings, teaser ages or teaser datelines in a body, "
-        "a missing title, a body under 25 words, an implausible date. Flagged rows carry the rule in "
-        "`quality_flags` and the check warns with counts and examples; it blocks only when one rule flags more "
-        "than NEWSASSETS_FLAG_RATE_LIMIT (default 2%) of the articles, at least NEWSASSETS_FLAG_MIN_ROWS of them."
+article_quality = flag_rate_check(
+    articles,
+    "article_quality",
+    "articles",
+    "leaked chrome, rail headings, teaser ages or teaser datelines in a body, a missing title, a body under 25 "
+    "words, an implausible date",
+    ARTICLE_RULES,
+    "t.doc_id, t.title, t.body, t.word_count, t.published_at, r.fetched_at",
+    lambda row: article_flags(
+        row["title"], row["body"] or "", row["word_count"] or 0, row["published_at"], row["fetched_at"]
     ),
 )
-def article_quality(store: NewsStore, quality: QualityLimits) -> dg.AssetCheckResult:
-    return flag_rate_result(
-        store,
-        quality,
-        "articles",
-        ARTICLE_RULES,
-        "t.doc_id, t.title, t.body, t.word_count, t.published_at, r.fetched_at",
-        lambda row: article_flags(
-            row["title"], row["body"] or "", row["word_count"] or 0, row["published_at"], row["fetched_at"]
-        ),
-    )
 
 
 CHECKS = [one_article_per_ok_document, article_bodies_non_empty, article_quality]

@@ -15,7 +15,7 @@ import dagster as dg
 
 from newsassets.quality import Flag
 
-from .metadata import markdown_preview, rows_as_dicts
+from .metadata import POOL, markdown_preview, rows_as_dicts
 from .resources import NewsStore, QualityLimits
 
 EXAMPLES_PER_RULE = 3
@@ -82,3 +82,25 @@ def flag_rate_result(
         metadata["broken_rules"] = ", ".join(broken)
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata)
     return dg.AssetCheckResult(passed=not flagged_rows, severity=dg.AssetCheckSeverity.WARN, metadata=metadata)
+
+
+def flag_rate_check(
+    asset, name: str, table: str, judged: str, rules: Mapping[str, str], example_columns: str, explain: Explain
+) -> dg.AssetChecksDefinition:
+    """The blocking flag-rate check of one table (see the module docstring); `judged` says what its rules judge."""
+
+    @dg.asset_check(
+        pool=POOL,
+        asset=asset,
+        name=name,
+        blocking=True,
+        description=(
+            f"Content quality, judged per row: {judged}. Flagged rows carry the rule in `quality_flags` and the "
+            "check warns with counts and examples; it blocks only when one rule flags more than "
+            f"NEWSASSETS_FLAG_RATE_LIMIT (default 2%) of the {table}, at least NEWSASSETS_FLAG_MIN_ROWS of them."
+        ),
+    )
+    def flag_rates(store: NewsStore, quality: QualityLimits) -> dg.AssetCheckResult:
+        return flag_rate_result(store, quality, table, rules, example_columns, explain)
+
+    return flag_rates

@@ -17,10 +17,10 @@ from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
-from .quality import flag_rate_result
+from .quality import flag_rate_check
 from .raw_documents import raw_documents
 from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
-from .resources import NewsStore, QualityLimits, RawFolder
+from .resources import NewsStore, RawFolder
 
 
 @dg.asset(
@@ -151,28 +151,17 @@ def teaser_positions_contiguous(store: NewsStore) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(
-    pool=POOL,
-    asset=teasers,
-    blocking=True,
-    description=(
-        "Content quality, judged per row: an age printed but unreadable, a card with neither title nor text, an "
-        "implausible date. Flagged rows carry the rule in `quality_flags` and the check warns with counts and "
-        "examples; it blocks only when one rule flags more than NEWSASSETS_FLAG_RATE_LIMIT (default 2%) of the "
-        "teasers, at least NEWSASSETS_FLAG_MIN_ROWS of them."
+teaser_quality = flag_rate_check(
+    teasers,
+    "teaser_quality",
+    "teasers",
+    "an age printed but unreadable, a card with neither title nor text, an implausible date",
+    TEASER_RULES,
+    "t.doc_id, t.title, t.text, t.age_text, t.age_minutes, t.published_at, r.fetched_at",
+    lambda row: teaser_flags(
+        row["title"], row["text"], row["age_text"], row["age_minutes"], row["published_at"], row["fetched_at"]
     ),
 )
-def teaser_quality(store: NewsStore, quality: QualityLimits) -> dg.AssetCheckResult:
-    return flag_rate_result(
-        store,
-        quality,
-        "teasers",
-        TEASER_RULES,
-        "t.doc_id, t.title, t.text, t.age_text, t.age_minutes, t.published_at, r.fetched_at",
-        lambda row: teaser_flags(
-            row["title"], row["text"], row["age_text"], row["age_minutes"], row["published_at"], row["fetched_at"]
-        ),
-    )
 
 
 CHECKS = [teaser_positions_contiguous, teaser_quality]
