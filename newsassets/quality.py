@@ -42,6 +42,10 @@ TEASER_RULES: dict[str, str] = {
     "no_headline": "the teaser has neither a title nor text",
     "implausible_date": "published_at is before 1990 or more than a day after the page was captured",
 }
+# Rules that describe the input as much as the code: a dump that starts with body text has no title, a video
+# page has a one-line standfirst. They are flagged and counted but never block, whatever their rate; the others
+# at a high rate mean the extractor is broken.
+INPUT_RULES = frozenset({"no_title", "short_body"})
 SHORT_BODY_WORDS = 25
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1)
 FUTURE_SLACK = timedelta(days=1)  # time zones and sites that post-date their pages by hours

@@ -109,6 +109,14 @@ def test_a_quality_rule_over_its_rate_blocks(seeded, broken):
     assert not result.passed and result.severity.value == "WARN"
 
 
+def test_input_rules_never_block_whatever_their_rate(broken):
+    """A corpus of dumps without title lines is no broken code: `no_title` on every row only warns."""
+    resources = broken("UPDATE articles SET quality_flags = ['no_title', 'short_body']")
+    result = run(article_quality, resources, QualityLimits(flag_rate_limit=0.02, flag_min_rows=1))
+    assert not result.passed and result.severity.value == "WARN"
+    assert result.metadata["rate_no_title"].value == 1.0
+
+
 def test_a_file_that_arrives_after_the_run_listed_the_folder_waits_for_the_next_run(seeded, broken):
     """The check judges the listing the raw stage used: a scraper adding files during a run never fails it."""
     resources = broken("SELECT 1")

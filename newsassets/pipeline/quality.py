@@ -4,7 +4,8 @@ Each stage stores the rules a row breaks in its `quality_flags` column (`newsass
 table counts, per rule, the rows flagged among all its rows. It passes when no row is flagged; it WARNs (and
 `dedup_clusters` still runs) when some are; it fails as a blocking ERROR only when one rule flags more than
 `QualityLimits.flag_rate_limit` of the rows and at least `flag_min_rows` of them, which is what a broken
-extractor looks like, not what a few odd real pages look like.
+extractor looks like, not what a few odd real pages look like. Rules about the input rather than the code
+(`quality.INPUT_RULES`: no title, a short body) only ever warn.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Mapping
 
 import dagster as dg
 
-from newsassets.quality import Flag
+from newsassets.quality import INPUT_RULES, Flag
 
 from .metadata import POOL, markdown_preview, rows_as_dicts
 from .resources import NewsStore, QualityLimits
@@ -63,7 +64,9 @@ def flag_rate_result(
                 )
     rates = {rule: (counts.get(rule, 0) / total if total else 0.0) for rule in rules}
     broken = sorted(
-        rule for rule, rate in rates.items() if rate > limits.flag_rate_limit and counts[rule] >= limits.flag_min_rows
+        rule
+        for rule, rate in rates.items()
+        if rule not in INPUT_RULES and rate > limits.flag_rate_limit and counts[rule] >= limits.flag_min_rows
     )
     metadata: dict[str, object] = {"rows": total, "flagged_rows": flagged_rows}
     for rule in rules:
@@ -97,7 +100,8 @@ def flag_rate_check(
         description=(
             f"Content quality, judged per row: {judged}. Flagged rows carry the rule in `quality_flags` and the "
             "check warns with counts and examples; it blocks only when one rule flags more than "
-            f"NEWSASSETS_FLAG_RATE_LIMIT (default 2%) of the {table}, at least NEWSASSETS_FLAG_MIN_ROWS of them."
+            f"NEWSASSETS_FLAG_RATE_LIMIT (default 2%) of the {table}, at least NEWSASSETS_FLAG_MIN_ROWS of them "
+            "(a missing title or a short body only ever warns: they describe the input as much as the code)."
         ),
     )
     def flag_rates(store: NewsStore, quality: QualityLimits) -> dg.AssetCheckResult:
