@@ -42,6 +42,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from datasketch import MinHash
@@ -444,7 +445,13 @@ def related_texts(
 _LOW_MASK = np.uint64((1 << 20) - 1)
 
 
-def _senior_key(item: DedupItem) -> tuple:
+def seniority(dated: datetime | None, length: int) -> tuple:
+    """The one seniority rule: dated before undated, earlier before later, longer before shorter."""
+    return (dated is None, dated or datetime.min, -length)
+
+
+def senior_key(item: DedupItem) -> tuple:
+    """Sort key of items by seniority, the item id breaking ties: the smallest represents its cluster."""
     return (item.seniority, item.item_id)
 
 
@@ -452,7 +459,7 @@ _UNSEEN = object()
 
 
 def _cluster_kind(kind: str, items: list[DedupItem], settings: DedupSettings, previous: PreviousRun) -> DedupResult:
-    items = sorted(items, key=_senior_key)  # seniority order: the first of any group is its representative
+    items = sorted(items, key=senior_key)  # seniority order: the first of any group is its representative
     hashes = _WordHashes()
 
     # 1. exact duplicates: one unit per distinct non-empty word sequence; an empty text is a unit of its own

@@ -30,6 +30,8 @@ from newsassets.dedup import (
     cluster_items,
     new_text_signatures,
     related_texts,
+    senior_key,
+    seniority,
     text_key,
 )
 from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
@@ -184,7 +186,7 @@ def cluster_new_items(conn) -> Increment:
         (i.item_kind, i.item_id): holders[(i.item_kind, keys[(i.item_kind, i.item_id)])]
         for i in new_items
         if (i.item_kind, keys.get((i.item_kind, i.item_id))) in holders
-        and (i.seniority, i.item_id) > holders[(i.item_kind, keys[(i.item_kind, i.item_id)])][3]
+        and senior_key(i) > holders[(i.item_kind, keys[(i.item_kind, i.item_id)])].representative_key
     }
     rest = [i for i in new_items if (i.item_kind, i.item_id) not in joining]
     fresh = new_text_signatures(rest, known)
@@ -205,7 +207,7 @@ def cluster_new_items(conn) -> Increment:
     # a copy whose cluster is re-clustered anyway goes with it
     for item in new_items:
         holder = joining.get((item.item_kind, item.item_id))
-        if holder is not None and holder[1] in touched:
+        if holder is not None and holder.cluster_id in touched:
             del joining[(item.item_kind, item.item_id)]
             rest.append(item)
     old_items, _ = load_items(
@@ -230,16 +232,24 @@ def cluster_new_items(conn) -> Increment:
     increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5)
     # only signatures of texts the store does not hold yet are written: the others are the stored ones
     increment.new_signatures = {k: v for k, v in result.signatures.items() if k[1] not in known[k[0]]}
-    for (kind, item_id), (holder_id, cluster_id, similarity, _) in sorted(joining.items()):
-        increment.joined.append(ClusterMember(cluster_id, kind, item_id, False, similarity, 0))
-        increment.joined_edges.append(DedupEdge(kind, holder_id, item_id, 1.0, "exact text"))
+    for (kind, item_id), holder in sorted(joining.items()):
+        increment.joined.append(ClusterMember(holder.cluster_id, kind, item_id, False, holder.similarity, 0))
+        increment.joined_edges.append(DedupEdge(kind, holder.item_id, item_id, 1.0, "exact text"))
         increment.joined_keys[(kind, item_id)] = keys[(kind, item_id)]
     return increment
 
 
-def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, tuple]:
-    """(item_kind, text_key) → (an item with that text, its cluster, its similarity, the cluster representative's
-    seniority key), for stored texts."""
+class Holder(NamedTuple):
+    """A stored item whose text a new item copies exactly, and what joining its cluster needs."""
+
+    item_id: str
+    cluster_id: str
+    similarity: float
+    representative_key: tuple  # `dedup.senior_key` of the cluster's representative
+
+
+def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, Holder]:
+    """(item_kind, text_key) → the `Holder` of that stored text."""
     if not kind_keys:
         return {}
     rows = conn.execute(
@@ -255,7 +265,7 @@ def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, tuple]:
         [[kind for (kind, _), _ in kind_keys], [key for _, key in kind_keys]],
     ).fetchall()
     return {
-        (kind, key): (holder, cluster_id, similarity, ((dated is None, dated or datetime.min, -length), rep))
+        (kind, key): Holder(holder, cluster_id, similarity, (seniority(dated, length), rep))
         for kind, key, holder, cluster_id, similarity, rep, dated, length in rows
     }
 
@@ -355,4 +365,4 @@ def _item_columns(text_keys: dict[tuple, int | None], md5: dict[tuple, str]) -> 
 
 def _dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | None) -> DedupItem:
     text = text or ""
-    return DedupItem(kind, item_id, text, seniority=(dated is None, dated or datetime.min, -len(text)))
+    return DedupItem(kind, item_id, text, seniority=seniority(dated, len(text)))
