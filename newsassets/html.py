@@ -24,7 +24,8 @@ Four steps, each guarded so that no input makes them raise (a broken page gives 
 Pages larger than 2,000,000 characters are cut there; above 500,000, trafilatura's fallback extractors and its
 date search in running text are skipped, so that no page takes seconds.
 
-`extract_html_teasers` reads the rails themselves from the HTML: one teaser per item under each rail heading.
+The rails themselves are read by `newsassets.rails`, a front's cards by `newsassets.pages`; the page patterns
+(rail markup and headings, closing furniture, pitches) live in `newsassets.vocabulary`.
 """
 
 from __future__ import annotations
@@ -32,93 +33,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 
-from newsassets.teasers import Teaser, dated_teaser
-from newsassets.vocabulary import AGE, RAIL_HEADING, TRAILING_AGE, WORD, naive_utc, parse_age, parse_dateline
+from newsassets.vocabulary import (
+    AGE,
+    CLOSING_LINE,
+    FURNITURE_HEADING,
+    LIST_HEADING,
+    RAIL_HEADING,
+    RAIL_MARKUP,
+    RAIL_TAGS,
+    TRAILING_AGE,
+    WORD,
+    is_pitch,
+    naive_utc,
+)
 
-# Rails as their markup names them: a class, id, role or aria-label containing one of these words.
-_RAIL_MARKUP = re.compile(
-    r"(?:^|[\s_-])(?:"
-    r"related|relateds|gerelateerd|more-?(?:from|news|stories|articles|on)|meer-?(?:uit|nieuws|over)|lees-?ook"
-    r"|read-?(?:more|also|next)|also-?read|see-?also|most-?(?:read|popular|viewed|shared)|meest-?(?:gelezen|bekeken)"
-    r"|popular|trending|recommend(?:ed|ations?)?|aanbevolen|outbrain|taboola|teasers?-?(?:list|rail|block)"
-    r"|newsletter|nieuwsbrief|subscribe|signup|sign-up"
-    r"|share|sharing|social-?(?:share|links|media|bar|buttons)|socials|deel-?(?:knoppen|balk)|sharebar"
-    r"|cookie|cookies|consent|gdpr"
-    r"|comments?|disqus|reacties"
-    r"|breadcrumbs?|pagination|byline-?share"
-    r")(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-_RAIL_TAGS = {"aside", "nav", "footer", "form", "dialog"}
-# Headings that open a list of other stories, in English and Dutch (beside `vocabulary.RAIL_HEADING`) ...
-_LIST_HEADING = re.compile(
-    r"^(?:related(?:\s+(?:articles?|stories|news|content|coverage|posts|links|reading|topics))?"
-    r"|more\s+(?:from|on|about|in)\b.{0,60}|more\s+(?:news|stories|articles|to\s+read)|more\s+like\s+this"
-    r"|read\s+(?:more|also|next)|also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)"
-    r"|recommended(?:\s+for\s+you)?|recommended\s+(?:stories|articles|reading)|most\s+(?:read|popular|viewed|shared)"
-    r"|popular(?:\s+(?:now|stories|articles|posts))?|trending(?:\s+now)?|top\s+stories|latest\s+(?:news|stories)"
-    r"|editor'?s?\s+picks?|don'?t\s+miss|around\s+the\s+web"
-    r"|lees\s+(?:ook|meer|verder)|bekijk\s+ook|ook\s+interessant|aanbevolen|populair|meer\s+lezen"
-    r")\s*[:.…]*$",
-    re.IGNORECASE,
-)
-# ... and headings of the page's other furniture: sign-ups, share bars, comment sections.
-_FURNITURE_HEADING = re.compile(
-    r"^(?:(?:sign\s+up|subscribe)\b.{0,60}|(?:our\s+|free\s+)?newsletters?|nieuwsbrief|schrijf\s+je\s+in\b.{0,60}"
-    r"|share(?:\s+this(?:\s+(?:article|story|post))?)?|deel\s+dit(?:\s+(?:artikel|bericht))?|comments?|reacties?"
-    r")\s*[:.…]*$",
-    re.IGNORECASE,
-)
-# Closing furniture: a paragraph that is never the end of a story.
-_CLOSING_LINE = re.compile(
-    r"^(?:"
-    r"(?:sign\s+up|subscribe|register)\b.{0,200}(?:newsletters?|inbox|e-?mail\s+(?:updates|alerts)|alerts)\b.{0,200}"
-    r"|.{0,80}\bnewsletters?\b.{0,40}|.{0,200}\bnieuwsbrief\b.{0,200}|schrijf\s+je\s+in\b.{0,200}"
-    r"|follow\s+(?:us|@?\w[\w ]{0,40})\s+on\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
-    r"|volg\s+(?:ons|\w[\w ]{0,40})\s+op\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
-    r"|(?:like|liked|enjoyed)\s+this\s+(?:story|article|post)\?.{0,200}|share\s+(?:this|it)\b.{0,80}"
-    r"|if\s+you\s+(?:enjoyed|liked|value|appreciate)\s+(?:this|our)\s+(?:article|story|post|journalism|reporting)\b.{0,300}"
-    r"|(?:vond|vind)\s+(?:je|u)\s+dit\s+(?:artikel|verhaal|stuk)\b.{0,200}"
-    r"|deel\s+(?:dit|het)\b.{0,80}|\d*\s*(?:comments?|reacties?)|(?:view|show|load|read|add|post)\s+(?:all\s+)?comments?.{0,40}"
-    r"|(?:leave|post)\s+a\s+(?:comment|reply).{0,40}|plaats\s+een\s+reactie.{0,40}|tell\s+us\s+what\s+you\s+think.{0,40}"
-    r"|(?:copyright|©|\(c\)).{0,200}|all\s+rights\s+reserved.{0,80}|alle\s+rechten\s+voorbehouden.{0,80}"
-    r"|(?:filed\s+under|tags?|tagged(?:\s+with)?|topics?|trefwoorden|onderwerpen)\s*:.{0,300}"
-    r"|you\s+may\s+also\s+like.{0,40}|(?:advertisement|advertentie|sponsored|gesponsord)"
-    # credit and source lines: who reported, edited or contributed; the agency the story came from
-    r"|\(?(?:(?:additional\s+)?reporting|writing|editing|compiled|research)\s+by\b.{0,300}"
-    r"|.{0,200}\bcontributed\s+(?:to\s+this\s+(?:report|story|article)|reporting)\b.{0,80}"
-    r"|(?:source|sources|bron|bronnen)\s*:.{0,80}|\((?-i:[A-Z]{2,}(?:\s*[/,]\s*[A-Z]{2,})*)\)"
-    r"|(?:updated|bijgewerkt|aangepast|laatste\s+update)\b.{0,40}\d.{0,20}"
-    # contact and promotion lines: an address alone, "follow/reach/read more at <link>"
-    r"|[\w.+-]+@[\w-]+\.[\w.]+|(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+/\S*"
-    r"|(?:follow|more|reach|contact|email|e-mail|read|volg|meer|lees|mail)\b.{0,150}(?:https?://|www\.|@\w|twitter\.com).{0,80}"
-    r"|.*\[/\w+\].*"  # an unrendered shortcode, `[button …]…[/button]`
-    r"|[\W_]*"  # a separator: `___`, `* * *`
-    r")$",
-    re.IGNORECASE,
-)
-# A pitch: a newsletter, subscription or membership offer addressed to the reader, never a quotation.
-_PITCH = re.compile(
-    r"\b(?:newsletters?|inbox|delivered\s+(?:to|through)\s+your|click\s+here|(?:subscrib\w+|sign\s+up)\s+to\s+(?:our|the)"
-    r"|nieuwsbrie\w*|abonneer|word\s+lid|meld\s+je\s+aan|schrijf\s+je\s+in)\b",
-    re.IGNORECASE,
-)
-_READER = re.compile(r"\b(?:you|your|je|jouw|u|uw)\b", re.IGNORECASE)
-_IMPERATIVE_OFFER = re.compile(
-    r"^(?:get|join|sign|subscribe|click|download|register|try|start|become|meld|abonneer|word|schrijf|ontvang|probeer)\b"
-    r".{0,200}\b(?:subscri\w*|members?(?:hip)?|newsletters?|abonne\w*|nieuwsbrie\w*|lid|premium|plus|pro|trial)\b",
-    re.IGNORECASE,
-)
-_QUOTED = re.compile(r"^[\"“”‘’'«„—–-]")
-
-
-def _is_pitch(text: str) -> bool:
-    if _QUOTED.match(text):
-        return False
-    return bool((_PITCH.search(text) and _READER.search(text)) or _IMPERATIVE_OFFER.match(text))
-
+# Elements that may carry a rail's heading: headings proper, and the spans and divs some sites style as one.
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "header", "strong", "b", "span", "div", "p")
 
 # A page longer than this is cut (the article stands near the top; what follows is rails and scripts) ...
 _MAX_HTML_CHARS = 2_000_000
@@ -238,7 +169,7 @@ def _is_rail_heading(text: str, lists_only: bool = False) -> bool:
     if not text or len(text) > 80:
         return False
     return bool(
-        RAIL_HEADING.match(text) or _LIST_HEADING.match(text) or (not lists_only and _FURNITURE_HEADING.match(text))
+        RAIL_HEADING.match(text) or LIST_HEADING.match(text) or (not lists_only and FURNITURE_HEADING.match(text))
     )
 
 
@@ -262,19 +193,19 @@ def _prune(tree) -> None:
         if not isinstance(element.tag, str) or element is body:
             continue
         tag = element.tag.lower()
-        marked = tag in _RAIL_TAGS or _RAIL_MARKUP.search(_attributes(element))
+        marked = tag in RAIL_TAGS or RAIL_MARKUP.search(_attributes(element))
         if not marked or is_article(element):
             continue
         words = _words(element)
-        if tag not in _RAIL_TAGS and words > _RAIL_MAX_WORDS and _link_words(element) < 0.5 * words:
+        if tag not in RAIL_TAGS and words > _RAIL_MAX_WORDS and _link_words(element) < 0.5 * words:
             continue
         doomed.append(element)
-    for heading in body.iter(*_HEADING_TAGS):
-        if len(heading) > 2 or not _is_rail_heading(_short_text(heading) or ""):
+    for heading in body.iter(*HEADING_TAGS):
+        if len(heading) > 2 or not _is_rail_heading(short_text(heading) or ""):
             continue
         doomed.extend(_rail_under(heading, is_article))
     for element in doomed:
-        _drop(element)
+        drop_element(element)
 
 
 def _rail_under(heading, is_article) -> list:
@@ -305,7 +236,7 @@ def _rail_under(heading, is_article) -> list:
     return rail if len(rail) > 1 else []  # a heading over running text is a subhead (`Reacties`), not a rail
 
 
-def _drop(element) -> None:
+def drop_element(element) -> None:
     """Remove an element but keep its tail text (which belongs to the parent)."""
     parent = element.getparent()
     if parent is None:
@@ -329,11 +260,11 @@ _CHUNK_MIN_WORDS = 50
 _CHUNK_MAX_LINK_SHARE = 0.3
 
 
-def _normal(element) -> str:
+def normal_text(element) -> str:
     return " ".join(" ".join(element.itertext()).split())
 
 
-def _short_text(element, limit: int = 120) -> str | None:
+def short_text(element, limit: int = 120) -> str | None:
     """The element's normalised text when it is short enough to be a heading, else None (without reading it all)."""
     parts, length = [], 0
     for part in element.itertext():
@@ -362,7 +293,7 @@ def _body_chunks(tree) -> list[list[str]]:
             continue
         chunks = []
         for member in members:
-            paragraphs = [_normal(p) for p in member.iter("p", "h2", "h3", "h4")]
+            paragraphs = [normal_text(p) for p in member.iter("p", "h2", "h3", "h4")]
             paragraphs = [p for p in paragraphs if p]
             words = sum(len(WORD.findall(p)) for p in paragraphs)
             if words >= _CHUNK_MIN_WORDS and _link_words(member) <= _CHUNK_MAX_LINK_SHARE * words:
@@ -376,7 +307,7 @@ def _add_missing_chunks(body, chunks: list[list[str]]) -> None:
     """Put the body chunks trafilatura left out before or after the one it kept, in page order."""
     from lxml import etree
 
-    present = {_normal(element) for element in body.iter() if isinstance(element.tag, str)}
+    present = {normal_text(element) for element in body.iter() if isinstance(element.tag, str)}
 
     def kept(chunk: list[str]) -> bool:
         return sum(p in present for p in chunk) * 2 > len(chunk)
@@ -418,7 +349,7 @@ def _closing_reason(block, anchors: set[str]) -> str | None:
     """Why a block at the end of the text is not the article's end, or None when it may be."""
     text = " ".join(" ".join(block.itertext()).split())
     words = _words(block)
-    if not text or _CLOSING_LINE.match(text):
+    if not text or CLOSING_LINE.match(text):
         return "closing line"
     if _is_rail_heading(text):
         return "rail heading"
@@ -426,7 +357,7 @@ def _closing_reason(block, anchors: set[str]) -> str | None:
         return "teaser age"  # `1 uur geleden`, `gisteren 14:05`: a teaser's, never the story's last line
     if block.tag == "head":
         return "heading"
-    if words <= 60 and _is_pitch(text):
+    if words <= 60 and is_pitch(text):
         return "pitch"
     if block.tag == "list" and words and _linked_words(block, anchors) >= 0.6 * words:
         return "link list"
@@ -462,163 +393,27 @@ def _body_text(body, anchors: set[str]) -> str:
     seen = 0
     for index, block in enumerate(blocks):
         seen += _words(block)
-        if index > 0 and seen > 0.5 * total and _is_rail_heading(_normal(block), lists_only=True):
+        if index > 0 and seen > 0.5 * total and _is_rail_heading(normal_text(block), lists_only=True):
             cut = index
             break
     # closing furniture, link-dense teaser items and headless teaser cards, from the end up
     after_age = False
     while cut > 1:
         block = blocks[cut - 1]
-        text = _normal(block)
+        text = normal_text(block)
         if _closing_reason(block, anchors) is not None:
             after_age = bool(AGE.fullmatch(text))
             cut -= 1
         elif (after_age or TRAILING_AGE.search(text)) and _words(block) <= _CARD_MAX_WORDS:
             # a card's summary above its age, or ending in it: with the card's linked title, if it has one
             after_age = False
-            cut -= 2 if cut > 2 and _normal(blocks[cut - 2]) in anchors else 1
+            cut -= 2 if cut > 2 and normal_text(blocks[cut - 2]) in anchors else 1
         else:
             break
     for block in blocks[cut:]:
         body.remove(block)
     text = xmltotxt(body, include_formatting=False)
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
-
-
-def extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]:
-    """Every item of the page's `Meer uit …` rails, with ages read against `fetched_at`; never raises."""
-    try:
-        return _extract_html_teasers(html, fetched_at)
-    except (Exception, RecursionError):
-        return []
-
-
-def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]:
-    tree = parse_html(html)
-    body = tree.find(".//body") if tree is not None else None
-    if body is None:
-        return []
-    rails = []  # collected first: reading an item edits the tree, which an ongoing iteration must not see
-    found: dict = {}  # container → its items, so a container is searched once however many headings reach it
-    taken: set = set()  # containers already read as a rail: a second heading over the same list adds nothing
-    for heading in body.iter(*_HEADING_TAGS):
-        if len(heading) <= 2 and (match := RAIL_HEADING.match(_short_text(heading) or "")):
-            container, items = _rail_items(heading, found)
-            if container is not None and container not in taken:
-                taken.add(container)
-                rails.append(((match["section"] or match["generic"]).strip(), items))
-    teasers: list[Teaser] = []
-    done: set = set()
-    for section, items in rails:
-        for item in items:
-            if item in done:
-                continue
-            done.add(item)
-            teaser = _html_teaser(item, section, len(teasers) + 1, fetched_at)
-            if teaser is not None:
-                teasers.append(teaser)
-    return teasers
-
-
-# Elements that may carry a rail's heading: headings proper, and the spans and divs some sites style as one.
-_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "header", "strong", "b", "span", "div", "p")
-
-
-def _rail_items(heading, found: dict) -> tuple[object, list]:
-    """The items under a rail heading and the element holding them: the `li`s (else `article`s) of the first
-    following sibling that has some, of the heading or of one of its three nearest ancestors. `found` caches
-    each searched element's items, so the work stays linear in the page however many headings it has."""
-    container = heading
-    for _ in range(4):
-        for sibling in islice(container.itersiblings(), 3):
-            if not isinstance(sibling.tag, str):
-                continue
-            if sibling not in found:
-                found[sibling] = _items_in(sibling)
-            if found[sibling]:
-                return sibling, found[sibling]
-        parent = container.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            break
-        container = parent
-    return None, []
-
-
-def _items_in(element) -> list:
-    """The outermost `li`s of an element (else its outermost `article`s); the element itself if it is one."""
-    if element.tag in ("li", "article"):
-        return [element]
-    for tag in ("li", "article"):
-        items = [item for item in element.iter(tag) if not _has_ancestor(item, tag, element)]
-        if items:
-            return items
-    return []
-
-
-def _has_ancestor(element, tag: str, stop) -> bool:
-    for ancestor in element.iterancestors():
-        if ancestor is stop:
-            return False
-        if ancestor.tag == tag:
-            return True
-    return False
-
-
-def _html_teaser(item, section: str, position: int, fetched_at: datetime | None) -> Teaser | None:
-    """One rail item → a teaser: title (its heading), dateline and agencies, text, and the age below it."""
-    age_text, age_minutes = None, None
-    time_element = next(item.iter("time"), None)
-    if time_element is not None:
-        age_text = _normal(time_element) or None
-        moment = parse_datetime(time_element.get("datetime"))
-        if moment is not None and fetched_at is not None:
-            age_minutes = minutes_before(fetched_at, moment)
-        elif age_text:
-            age_minutes = parse_age(age_text, fetched_at)
-        _drop(time_element)
-    title_element = next(item.iter("h2", "h3", "h4", "h5", "h6", "strong", "b"), None)
-    title = _normal(title_element) or None if title_element is not None else None
-    if title_element is not None:
-        _drop(title_element)
-    lines = [" ".join(line.split()) for line in _block_lines(item)]
-    lines = [line for line in lines if line]
-    if age_text is None and lines:  # an age printed as text: a line of its own, or after the last sentence
-        if AGE.fullmatch(lines[-1]):
-            age_text = lines.pop()
-        elif trailing := TRAILING_AGE.search(lines[-1]):
-            age_text = lines[-1][trailing.start() + 1 :].strip()
-            lines[-1] = lines[-1][: trailing.start() + 1]
-        if age_text is not None:
-            age_minutes = parse_age(age_text, fetched_at)
-    if title is None and len(lines) > 1 and not parse_dateline(lines[0]):
-        title, lines = lines[0], lines[1:]
-    text = " ".join(lines)
-    if title is None and not text:
-        return None
-    place, agencies = None, []
-    if dateline := parse_dateline(text):
-        place, agencies, text = dateline.place, dateline.agencies, dateline.rest
-    return dated_teaser(Teaser(section, position, title, place, agencies, text, age_text, age_minutes), fetched_at)
-
-
-# Tags that start a line of a teaser card; spans and links do too unless they stand inside a paragraph.
-_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "header", "footer", "time", "article"}
-_CARD_PART_TAGS = {"span", "a"}
-
-
-def _block_lines(element) -> list[str]:
-    """The element's text, one line per block-level child."""
-    lines: list[str] = [element.text or ""]
-    for child in element:
-        if not isinstance(child.tag, str):
-            lines[-1] += child.tail or ""
-            continue
-        if child.tag in _BLOCK_TAGS or (child.tag in _CARD_PART_TAGS and element.tag != "p"):
-            lines.extend(_block_lines(child))
-            lines.append(child.tail or "")
-        else:
-            lines[-1] += " ".join(child.itertext()) + (child.tail or "")
-    return lines
 
 
 def parse_datetime(value: str | None) -> datetime | None:

@@ -169,3 +169,88 @@ def naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return (moment - moment.utcoffset()).replace(tzinfo=None)
+
+
+# HTML page furniture, as the HTML extraction (`newsassets.html`) recognises it.
+# Rails as their markup names them: a class, id, role or aria-label containing one of these words.
+RAIL_MARKUP = re.compile(
+    r"(?:^|[\s_-])(?:"
+    r"related|relateds|gerelateerd|more-?(?:from|news|stories|articles|on)|meer-?(?:uit|nieuws|over)|lees-?ook"
+    r"|read-?(?:more|also|next)|also-?read|see-?also|most-?(?:read|popular|viewed|shared)|meest-?(?:gelezen|bekeken)"
+    r"|popular|trending|recommend(?:ed|ations?)?|aanbevolen|outbrain|taboola|teasers?-?(?:list|rail|block)"
+    r"|newsletter|nieuwsbrief|subscribe|signup|sign-up"
+    r"|share|sharing|social-?(?:share|links|media|bar|buttons)|socials|deel-?(?:knoppen|balk)|sharebar"
+    r"|cookie|cookies|consent|gdpr"
+    r"|comments?|disqus|reacties"
+    r"|breadcrumbs?|pagination|byline-?share"
+    r")(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+RAIL_TAGS = {"aside", "nav", "footer", "form", "dialog"}
+# Headings that open a list of other stories, in English and Dutch (beside `RAIL_HEADING`) ...
+LIST_HEADING = re.compile(
+    r"^(?:related(?:\s+(?:articles?|stories|news|content|coverage|posts|links|reading|topics))?"
+    r"|more\s+(?:from|on|about|in)\b.{0,60}|more\s+(?:news|stories|articles|to\s+read)|more\s+like\s+this"
+    r"|read\s+(?:more|also|next)|also\s+read|see\s+also|you\s+(?:may|might)\s+also\s+(?:like|be\s+interested\s+in)"
+    r"|recommended(?:\s+for\s+you)?|recommended\s+(?:stories|articles|reading)|most\s+(?:read|popular|viewed|shared)"
+    r"|popular(?:\s+(?:now|stories|articles|posts))?|trending(?:\s+now)?|top\s+stories|latest\s+(?:news|stories)"
+    r"|editor'?s?\s+picks?|don'?t\s+miss|around\s+the\s+web"
+    r"|lees\s+(?:ook|meer|verder)|bekijk\s+ook|ook\s+interessant|aanbevolen|populair|meer\s+lezen"
+    r")\s*[:.…]*$",
+    re.IGNORECASE,
+)
+# ... and headings of the page's other furniture: sign-ups, share bars, comment sections.
+FURNITURE_HEADING = re.compile(
+    r"^(?:(?:sign\s+up|subscribe)\b.{0,60}|(?:our\s+|free\s+)?newsletters?|nieuwsbrief|schrijf\s+je\s+in\b.{0,60}"
+    r"|share(?:\s+this(?:\s+(?:article|story|post))?)?|deel\s+dit(?:\s+(?:artikel|bericht))?|comments?|reacties?"
+    r")\s*[:.…]*$",
+    re.IGNORECASE,
+)
+# Closing furniture: a paragraph that is never the end of a story.
+CLOSING_LINE = re.compile(
+    r"^(?:"
+    r"(?:sign\s+up|subscribe|register)\b.{0,200}(?:newsletters?|inbox|e-?mail\s+(?:updates|alerts)|alerts)\b.{0,200}"
+    r"|.{0,80}\bnewsletters?\b.{0,40}|.{0,200}\bnieuwsbrief\b.{0,200}|schrijf\s+je\s+in\b.{0,200}"
+    r"|follow\s+(?:us|@?\w[\w ]{0,40})\s+on\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
+    r"|volg\s+(?:ons|\w[\w ]{0,40})\s+op\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
+    r"|(?:like|liked|enjoyed)\s+this\s+(?:story|article|post)\?.{0,200}|share\s+(?:this|it)\b.{0,80}"
+    r"|if\s+you\s+(?:enjoyed|liked|value|appreciate)\s+(?:this|our)\s+(?:article|story|post|journalism|reporting)\b.{0,300}"
+    r"|(?:vond|vind)\s+(?:je|u)\s+dit\s+(?:artikel|verhaal|stuk)\b.{0,200}"
+    r"|deel\s+(?:dit|het)\b.{0,80}|\d*\s*(?:comments?|reacties?)|(?:view|show|load|read|add|post)\s+(?:all\s+)?comments?.{0,40}"
+    r"|(?:leave|post)\s+a\s+(?:comment|reply).{0,40}|plaats\s+een\s+reactie.{0,40}|tell\s+us\s+what\s+you\s+think.{0,40}"
+    r"|(?:copyright|©|\(c\)).{0,200}|all\s+rights\s+reserved.{0,80}|alle\s+rechten\s+voorbehouden.{0,80}"
+    r"|(?:filed\s+under|tags?|tagged(?:\s+with)?|topics?|trefwoorden|onderwerpen)\s*:.{0,300}"
+    r"|you\s+may\s+also\s+like.{0,40}|(?:advertisement|advertentie|sponsored|gesponsord)"
+    # credit and source lines: who reported, edited or contributed; the agency the story came from
+    r"|\(?(?:(?:additional\s+)?reporting|writing|editing|compiled|research)\s+by\b.{0,300}"
+    r"|.{0,200}\bcontributed\s+(?:to\s+this\s+(?:report|story|article)|reporting)\b.{0,80}"
+    r"|(?:source|sources|bron|bronnen)\s*:.{0,80}|\((?-i:[A-Z]{2,}(?:\s*[/,]\s*[A-Z]{2,})*)\)"
+    r"|(?:updated|bijgewerkt|aangepast|laatste\s+update)\b.{0,40}\d.{0,20}"
+    # contact and promotion lines: an address alone, "follow/reach/read more at <link>"
+    r"|[\w.+-]+@[\w-]+\.[\w.]+|(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+/\S*"
+    r"|(?:follow|more|reach|contact|email|e-mail|read|volg|meer|lees|mail)\b.{0,150}(?:https?://|www\.|@\w|twitter\.com).{0,80}"
+    r"|.*\[/\w+\].*"  # an unrendered shortcode, `[button …]…[/button]`
+    r"|[\W_]*"  # a separator: `___`, `* * *`
+    r")$",
+    re.IGNORECASE,
+)
+# A pitch: a newsletter, subscription or membership offer addressed to the reader, never a quotation.
+PITCH = re.compile(
+    r"\b(?:newsletters?|inbox|delivered\s+(?:to|through)\s+your|click\s+here|(?:subscrib\w+|sign\s+up)\s+to\s+(?:our|the)"
+    r"|nieuwsbrie\w*|abonneer|word\s+lid|meld\s+je\s+aan|schrijf\s+je\s+in)\b",
+    re.IGNORECASE,
+)
+READER = re.compile(r"\b(?:you|your|je|jouw|u|uw)\b", re.IGNORECASE)
+IMPERATIVE_OFFER = re.compile(
+    r"^(?:get|join|sign|subscribe|click|download|register|try|start|become|meld|abonneer|word|schrijf|ontvang|probeer)\b"
+    r".{0,200}\b(?:subscri\w*|members?(?:hip)?|newsletters?|abonne\w*|nieuwsbrie\w*|lid|premium|plus|pro|trial)\b",
+    re.IGNORECASE,
+)
+QUOTED = re.compile(r"^[\"“”‘’'«„—–-]")
+
+
+def is_pitch(text: str) -> bool:
+    """A newsletter, subscription or membership offer addressed to the reader (never a quotation)."""
+    if QUOTED.match(text):
+        return False
+    return bool((PITCH.search(text) and READER.search(text)) or IMPERATIVE_OFFER.match(text))

@@ -167,7 +167,7 @@ def test_a_page_of_a_thousand_rail_headings_is_read_in_linear_time():
     (56 s); the container is searched once now."""
     from datetime import datetime
 
-    from newsassets.html import extract_html_teasers
+    from newsassets.rails import extract_html_teasers
 
     page = "<html><body><div><div>" + "".join(f"<h2>Meer uit S{h}</h2>" for h in range(1000)) + "</div><ul>"
     page += "<li>x</li>" * 40000 + "</ul></div></body></html>"

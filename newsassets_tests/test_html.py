@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsassets.cleaning import clean_html_page
-from newsassets.html import HtmlExtraction, extract_html, extract_html_teasers
+from newsassets.html import HtmlExtraction, extract_html
 from newsassets.quality import leakage_in
+from newsassets.rails import extract_html_teasers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 FETCHED_AT = datetime(2026, 1, 24, 12, 0)  # naive UTC, as raw_documents.fetched_at

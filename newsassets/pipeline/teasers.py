@@ -6,12 +6,12 @@ from datetime import datetime
 
 import dagster as dg
 
-from newsassets.html import extract_html_teasers
 from newsassets.ids import stable_id
 from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.pages import FRONT, front_teasers
 from newsassets.progress import Progress
 from newsassets.quality import TEASER_RULES, rule_names, teaser_flags
+from newsassets.rails import extract_html_teasers
 from newsassets.reading import HTML
 from newsassets.store import apply_changes, transaction
 from newsassets.teasers import Teaser, extract_teasers
