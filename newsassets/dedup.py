@@ -41,7 +41,7 @@ import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -458,16 +458,71 @@ def senior_key(item: DedupItem) -> tuple:
 _UNSEEN = object()
 
 
+@dataclass
+class _Units:
+    """Step 1's result: items grouped into units of identical word sequences (an empty text is a unit of its
+    own), in seniority order, each with its text key and word hashes; and the `exact text` edges inside units."""
+
+    members: list[list[int]] = field(default_factory=list)  # item indexes per unit, most senior first
+    keys: list[int | None] = field(default_factory=list)  # the unit's text key; None for an empty text
+    hashes: list[np.ndarray] = field(default_factory=list)  # word hashes, computed once for signature and checks
+    edges: list[DedupEdge] = field(default_factory=list)
+
+    def keyed(self) -> list[int]:
+        return [u for u, key in enumerate(self.keys) if key is not None]
+
+
+@dataclass
+class _Merges:
+    """Steps 4 and 5's result: the union-find forest over units and the edges behind its merges."""
+
+    parent: list[int]
+    edges: list[DedupEdge]
+    refused_templates: int
+
+    def root(self, u: int) -> int:
+        parent = self.parent
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+
 def _cluster_kind(kind: str, items: list[DedupItem], settings: DedupSettings, previous: PreviousRun) -> DedupResult:
     items = sorted(items, key=senior_key)  # seniority order: the first of any group is its representative
     hashes = _WordHashes()
+    units = _exact_units(kind, items, hashes)  # 1. exact duplicates
+    sigs, missing = _unit_signatures(kind, units, settings, previous)  # 2. signatures, reusing the previous run's
+    empty = np.ones(len(units.members), dtype=bool)
+    empty[units.keyed()] = False
+    # 3. candidates, strongest first by the signatures' estimate of their similarity
+    pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings), empty, settings.bucket_cap), sigs)
+    features: dict[int, _Features] = {}
 
-    # 1. exact duplicates: one unit per distinct non-empty word sequence; an empty text is a unit of its own
+    def feature(u: int) -> _Features:
+        if u not in features:
+            features[u] = _Features(items[units.members[u][0]].text, units.hashes[u], hashes, settings)
+        return features[u]
+
+    merges = _merge(kind, items, units, pairs, feature, settings)  # 4. verification and 5. clusters
+    members = _members(kind, items, units, merges, feature, previous)
+    return DedupResult(
+        members=members,
+        edges=units.edges + merges.edges,
+        signatures={(kind, units.keys[u]): sigs[u] for u in units.keyed()},
+        hashed=len(missing),
+        candidates=len(pairs),
+        refused_templates=merges.refused_templates,
+        text_keys={(kind, items[i].item_id): units.keys[u] for u, unit in enumerate(units.members) for i in unit},
+    )
+
+
+def _exact_units(kind: str, items: list[DedupItem], hashes: _WordHashes) -> _Units:
+    """One unit per distinct non-empty word sequence, so an exact copy (a teaser on many pages) is hashed and
+    compared once; each copy joins its unit's most senior item by an `exact text` edge."""
+    units = _Units()
     unit_of_key: dict[int, int] = {}
-    units: list[list[int]] = []  # item indexes, most senior first
-    unit_keys: list[int | None] = []
-    unit_hashes: list[np.ndarray] = []  # each unit's word hashes, computed once for signature and verification
-    key_of_text: dict[str, object] = {}  # the same raw text (a teaser on many pages) is normalised once
+    key_of_text: dict[str, object] = {}  # the same raw text is normalised once
     words: list[str] = []
     for index, item in enumerate(items):
         key = key_of_text.get(item.text, _UNSEEN)
@@ -476,73 +531,77 @@ def _cluster_kind(kind: str, items: list[DedupItem], settings: DedupSettings, pr
             key = key_of_text[item.text] = _key(" ".join(words)) if words else None
         if key is None or key not in unit_of_key:  # a new unit: its raw text was new, so `words` are its words
             if key is not None:
-                unit_of_key[key] = len(units)
-            units.append([index])
-            unit_keys.append(key)
-            unit_hashes.append(hashes(words) if key is not None else np.empty(0, dtype=np.uint64))
+                unit_of_key[key] = len(units.members)
+            units.members.append([index])
+            units.keys.append(key)
+            units.hashes.append(hashes(words) if key is not None else np.empty(0, dtype=np.uint64))
         else:
-            units[unit_of_key[key]].append(index)
-    edges = [
-        DedupEdge(kind, items[unit[0]].item_id, items[i].item_id, 1.0, "exact text") for unit in units for i in unit[1:]
+            units.members[unit_of_key[key]].append(index)
+    units.edges = [
+        DedupEdge(kind, items[unit[0]].item_id, items[i].item_id, 1.0, "exact text")
+        for unit in units.members
+        for i in unit[1:]
     ]
+    return units
 
-    # 2. signatures, reusing the previous run's
-    keyed = [u for u, key in enumerate(unit_keys) if key is not None]
-    sigs = np.full((len(units), settings.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    missing = [u for u in keyed if (kind, unit_keys[u]) not in previous.signatures]
+
+def _unit_signatures(
+    kind: str, units: _Units, settings: DedupSettings, previous: PreviousRun
+) -> tuple[np.ndarray, list[int]]:
+    """Each unit's MinHash (all-max for an empty text), taken from the previous run where it has one; and the
+    units that had to be hashed."""
+    sigs = np.full((len(units.members), settings.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    keyed = units.keyed()
+    missing = [u for u in keyed if (kind, units.keys[u]) not in previous.signatures]
     for u in keyed:
-        if (kind, unit_keys[u]) in previous.signatures:
-            sigs[u] = previous.signatures[(kind, unit_keys[u])]
+        if (kind, units.keys[u]) in previous.signatures:
+            sigs[u] = previous.signatures[(kind, units.keys[u])]
     if missing:
-        sigs[missing] = _signatures((unit_hashes[u] for u in missing), settings)
-    empty = np.ones(len(units), dtype=bool)
-    empty[keyed] = False
+        sigs[missing] = _signatures((units.hashes[u] for u in missing), settings)
+    return sigs, missing
 
-    # 3. candidates, strongest first by the signatures' estimate of their similarity
-    pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings), empty, settings.bucket_cap), sigs)
-    features: dict[int, _Features] = {}
 
-    def feature(u: int) -> _Features:
-        if u not in features:
-            features[u] = _Features(items[units[u][0]].text, unit_hashes[u], hashes, settings)
-        return features[u]
-
-    parent = list(range(len(units)))  # union-find over units; a root's unit holds its cluster's representative
-
-    def root(u: int) -> int:
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-
-    # 4. verification and 5. clusters: a pair already in one cluster needs no verification; two clusters merge
-    # only when the pair verifies and their representatives verify too (loosely)
-    refused = 0
-    refusals = np.zeros(len(units), dtype=np.int32)
+def _merge(kind: str, items: list[DedupItem], units: _Units, pairs, feature, settings: DedupSettings) -> _Merges:
+    """Verify candidate pairs strongest first. A pair already in one cluster needs no verification; two clusters
+    merge only when the pair verifies and their representatives verify too (loosely): no chaining."""
+    merges = _Merges(parent=list(range(len(units.members))), edges=[], refused_templates=0)
+    refusals = np.zeros(len(units.members), dtype=np.int32)
     for a, b in pairs.tolist():
-        ra, rb = root(a), root(b)
+        ra, rb = merges.root(a), merges.root(b)
         if ra == rb or max(refusals[a], refusals[b]) >= settings.max_refusals:
             continue
         similarity, reason = verify(feature(a), feature(b), settings)
         if reason is None:
             refusals[a] += 1
             refusals[b] += 1
-            refused += similarity >= settings.jaccard
+            merges.refused_templates += similarity >= settings.jaccard
             continue
         if (ra, rb) != (a, b) and verify(feature(ra), feature(rb), settings, loose=True)[1] is None:
             continue
-        parent[max(ra, rb)] = min(ra, rb)  # units are in seniority order: a root is its cluster's most senior
-        edges.append(
-            DedupEdge(kind, items[units[a][0]].item_id, items[units[b][0]].item_id, round(similarity, 6), reason)
+        merges.parent[max(ra, rb)] = min(ra, rb)  # units are in seniority order: a root is its cluster's most senior
+        merges.edges.append(
+            DedupEdge(
+                kind,
+                items[units.members[a][0]].item_id,
+                items[units.members[b][0]].item_id,
+                round(similarity, 6),
+                reason,
+            )
         )
+    return merges
 
+
+def _members(
+    kind: str, items: list[DedupItem], units: _Units, merges: _Merges, feature, previous: PreviousRun
+) -> list[ClusterMember]:
+    """Every item as a member of its cluster: the cluster's id, whether it represents it, its similarity to the
+    representative and the cluster's size."""
     clusters: dict[int, list[int]] = defaultdict(list)  # root unit → item indexes
     unit_of_item: dict[int, int] = {}
-    for u, unit in enumerate(units):
-        clusters[root(u)].extend(unit)
+    for u, unit in enumerate(units.members):
+        clusters[merges.root(u)].extend(unit)
         unit_of_item.update(dict.fromkeys(unit, u))
     ids = _cluster_ids(kind, items, clusters, previous)
-
     members = []
     for r, indexes in clusters.items():
         indexes.sort()
@@ -557,15 +616,7 @@ def _cluster_kind(kind: str, items: list[DedupItem], settings: DedupSettings, pr
         for member in members[-len(indexes) :]:
             member.cluster_size = len(indexes)
     members.sort(key=lambda m: (m.cluster_id, m.item_id))
-    return DedupResult(
-        members=members,
-        edges=edges,
-        signatures={(kind, unit_keys[u]): sigs[u] for u in keyed},
-        hashed=len(missing),
-        candidates=len(pairs),
-        refused_templates=refused,
-        text_keys={(kind, items[i].item_id): unit_keys[u] for u, unit in enumerate(units) for i in unit},
-    )
+    return members
 
 
 def _cluster_ids(
