@@ -2,10 +2,10 @@
 
 1. makes sure `DAGSTER_HOME` exists with the project's `dagster.yaml` (`newsassets.instance`), default
    `<project root>/.dagster_home`, and exports it;
-2. unless `--no-refresh`, runs the job `refresh_news` once (`python -m newsassets.run_refresh`),
+2. unless `--no-refresh`, runs the job `refresh_news` once (`dg launch --job refresh_news`),
    so the tables exist before the UI opens and that run is in the same run history the UI shows (a failed
    refresh is reported and the UI starts anyway: the failure is in its run history);
-3. runs `dagster dev` (webserver + daemon, `workspace.yaml` from the project root) on `--host`/`--port`,
+3. runs `dg dev` (webserver + daemon for the dg project of pyproject.toml) on `--host`/`--port`,
    default 127.0.0.1:3000, until Ctrl-C or SIGTERM.
 
 `dagster dev` runs in its own process group. The first SIGINT, SIGTERM or SIGHUP the launcher gets is passed to
@@ -68,19 +68,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def dg_executable() -> str:
+    """Dagster's `dg` tool (dagster-dg-cli) of the environment the launcher runs in."""
+    return str(Path(sys.executable).with_name("dg"))
+
+
 def refresh_command() -> list[str]:
     """One run of `refresh_news` (every asset with its checks), in the instance's run history under that name."""
-    return [sys.executable, "-m", "newsassets.run_refresh"]
+    return [dg_executable(), "launch", "--job", "refresh_news"]
 
 
 def dev_command(host: str, port: int) -> list[str]:
-    """`dagster dev` on the project's workspace.yaml (it must run from the project root). Dagster 1.13 suggests its
-    `dg` tool in a SupersessionWarning at every start; `dagster dev` is still supported and what workspace.yaml
-    users run, so the launcher keeps that notice out of the user's first screen."""
-    return [
-        sys.executable, "-W", "ignore::dagster.SupersessionWarning",
-        "-m", "dagster", "dev", "--host", host, "--port", str(port),
-    ]  # fmt: skip
+    """`dg dev`: webserver and daemon for this dg project (`[tool.dg]` in pyproject.toml). `dagster dev` from the
+    project root, on workspace.yaml, still works the same for those who prefer it."""
+    return [dg_executable(), "dev", "--host", host, "--port", str(port)]
 
 
 def ui_url(host: str, port: int) -> str:
@@ -223,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"cannot prepare the Dagster instance: {error}")
         return 2
     os.environ[DAGSTER_HOME_VAR] = str(home)
-    env = dict(os.environ)
+    # dg checks that the project's environment is the active one; the launcher's own is, activated or not
+    env = {**os.environ, "VIRTUAL_ENV": sys.prefix}
     root = settings.PROJECT_ROOT
     _say(f"Dagster instance (run history, schedule and sensor state) in {home}")
 
@@ -237,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if status != 0:
             _say(f"the refresh failed (exit {status}); starting the UI anyway: the failed run is in its run history")
 
-    _say(f"starting dagster dev: the UI will be at {ui_url(args.host, args.port)}; Ctrl-C stops everything")
+    _say(f"starting dg dev: the UI will be at {ui_url(args.host, args.port)}; Ctrl-C stops everything")
     return run_supervised(dev_command(args.host, args.port), env, root)
 
 

@@ -96,10 +96,9 @@ def test_a_bad_port_is_refused(port, capsys):
 
 
 def test_the_commands():
-    assert dev.refresh_command()[1:] == ["-m", "newsassets.run_refresh"]
-    assert dev.dev_command("127.0.0.1", 3111)[1:] == [
-        "-W", "ignore::dagster.SupersessionWarning", "-m", "dagster", "dev", "--host", "127.0.0.1", "--port", "3111"
-    ]  # fmt: skip
+    assert dev.refresh_command()[1:] == ["launch", "--job", "refresh_news"]
+    assert dev.dev_command("127.0.0.1", 3111)[1:] == ["dev", "--host", "127.0.0.1", "--port", "3111"]
+    assert Path(dev.dg_executable()).is_file()  # dagster-dg-cli comes with the install
     assert dev.ui_url("0.0.0.0", 3000) == "http://127.0.0.1:3000"
     assert dev.ui_url("::1", 3000) == "http://[::1]:3000"
 
