@@ -78,9 +78,17 @@ def test_job_schedule_and_sensor():
 def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NEWSASSETS_RAW_DIR", "elsewhere/raw")
     monkeypatch.setenv("NEWSASSETS_DB_PATH", str(tmp_path / "x.duckdb"))
+    monkeypatch.delenv("NEWSASSETS_MAX_FILE_BYTES", raising=False)
     resources = build_definitions().resources
-    assert resources["raw_folder"].root() == newsassets.settings.PROJECT_ROOT / "elsewhere" / "raw"
-    assert resources["store"].path() == tmp_path / "x.duckdb"
+    # the launchpad shows the variables; their values (or defaults, put into the environment) resolve at run time
+    assert resources["raw_folder"].path.env_var_name == "NEWSASSETS_RAW_DIR"
+    assert resources["store"].database.env_var_name == "NEWSASSETS_DB_PATH"
+    assert resources["raw_folder"].max_file_bytes.env_var_name == "NEWSASSETS_MAX_FILE_BYTES"
+    import os
+
+    assert os.environ["NEWSASSETS_MAX_FILE_BYTES"] == str(newsassets.settings.DEFAULT_MAX_FILE_BYTES)
+    resolved = RawFolder(path=os.environ["NEWSASSETS_RAW_DIR"])
+    assert resolved.root() == newsassets.settings.PROJECT_ROOT / "elsewhere" / "raw"
 
 
 def test_sensor_runs_once_per_change_of_the_raw_folder(tmp_path):

@@ -1,5 +1,6 @@
 """Resources: where the raw pages are and where the DuckDB file is, from settings by default."""
 
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,13 +93,26 @@ class QualityLimits(dg.ConfigurableResource):
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
+    """The resources of the deployed definitions. The paths, the size cap and the row floor are `dg.EnvVar`s, so
+    the launchpad shows which variable sets what; their defaults are put into the environment when unset, after
+    every setting is validated (a bad one is one clear line, at load). Dagster's EnvVar takes no float, so the
+    time limit and the flag rate are read here, as values."""
+    for variable, value in (
+        (settings.RAW_DIR_VAR, str(settings.raw_dir())),
+        (settings.DB_PATH_VAR, str(settings.db_path())),
+        (settings.MAX_FILE_BYTES_VAR, str(settings.max_file_bytes())),
+        (settings.FLAG_MIN_ROWS_VAR, str(settings.flag_min_rows())),
+    ):
+        os.environ.setdefault(variable, value)
     return {
         "raw_folder": RawFolder(
-            path=str(settings.raw_dir()),
-            max_file_bytes=settings.max_file_bytes(),
+            path=dg.EnvVar(settings.RAW_DIR_VAR),
+            max_file_bytes=dg.EnvVar.int(settings.MAX_FILE_BYTES_VAR),
             doc_timeout_seconds=settings.doc_timeout_seconds(),
             allowed_roots=[str(root) for root in settings.allowed_roots()],
         ),
-        "store": NewsStore(database=str(settings.db_path())),
-        "quality": QualityLimits(flag_rate_limit=settings.flag_rate_limit(), flag_min_rows=settings.flag_min_rows()),
+        "store": NewsStore(database=dg.EnvVar(settings.DB_PATH_VAR)),
+        "quality": QualityLimits(
+            flag_rate_limit=settings.flag_rate_limit(), flag_min_rows=dg.EnvVar.int(settings.FLAG_MIN_ROWS_VAR)
+        ),
     }
