@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _say(f"Dagster instance (run history, schedule and sensor state) in {home}")
 
     if not args.no_refresh:
-        _say("materialising every asset once; --no-refresh skips this")
+        _say("running the job refresh_news once (dg launch); --no-refresh skips this")
         try:
             status = run_refresh(refresh_command(), env, root)
         except KeyboardInterrupt:
