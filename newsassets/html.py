@@ -151,12 +151,13 @@ def parse_html(html: str):
     return tree if tree is not None and len(tree) else None
 
 
-def _words(element) -> int:
+def element_words(element) -> int:
+    """Words in an element's text, its descendants' included."""
     return len(WORD.findall(" ".join(element.itertext())))
 
 
 def _link_words(element) -> int:
-    return sum(_words(a) for a in element.iter("a", "ref"))
+    return sum(element_words(a) for a in element.iter("a", "ref"))
 
 
 def _attributes(element) -> str:
@@ -178,7 +179,7 @@ def _prune(tree) -> None:
     body = tree.find(".//body")
     if body is None:
         return
-    paragraph_words = sum(_words(p) for p in body.iter("p")) or 1
+    paragraph_words = sum(element_words(p) for p in body.iter("p")) or 1
     protected = set()
     for h1 in body.iter("h1"):
         protected.update(h1.iterancestors())
@@ -186,7 +187,7 @@ def _prune(tree) -> None:
     def is_article(element) -> bool:
         if element in protected or element.get("itemprop") == "articleBody":
             return True
-        return sum(_words(p) for p in element.iter("p")) >= _ARTICLE_SHARE * paragraph_words > 40
+        return sum(element_words(p) for p in element.iter("p")) >= _ARTICLE_SHARE * paragraph_words > 40
 
     doomed = []
     for element in body.iter():
@@ -196,7 +197,7 @@ def _prune(tree) -> None:
         marked = tag in RAIL_TAGS or RAIL_MARKUP.search(_attributes(element))
         if not marked or is_article(element):
             continue
-        words = _words(element)
+        words = element_words(element)
         if tag not in RAIL_TAGS and words > _RAIL_MAX_WORDS and _link_words(element) < 0.5 * words:
             continue
         doomed.append(element)
@@ -215,8 +216,8 @@ def _rail_under(heading, is_article) -> list:
         parent = container.getparent()
         if parent is None or parent.tag in ("body", "html") or is_article(parent):
             break
-        words = _words(parent)
-        if words > _RAIL_MAX_WORDS or _link_words(parent) < 0.5 * (words - _words(heading)):
+        words = element_words(parent)
+        if words > _RAIL_MAX_WORDS or _link_words(parent) < 0.5 * (words - element_words(heading)):
             break
         container = parent
     if container is not heading:
@@ -227,7 +228,7 @@ def _rail_under(heading, is_article) -> list:
             continue
         if sibling.tag in ("h1", "h2", "h3") or is_article(sibling):
             break
-        words = _words(sibling)
+        words = element_words(sibling)
         if words == 0:
             continue
         if _link_words(sibling) < 0.5 * words:
@@ -261,6 +262,7 @@ _CHUNK_MAX_LINK_SHARE = 0.3
 
 
 def normal_text(element) -> str:
+    """An element's text, descendants' included, with white space runs made one space."""
     return " ".join(" ".join(element.itertext()).split())
 
 
@@ -335,20 +337,20 @@ def _anchor_texts(tree) -> set[str]:
     body = tree.find(".//body")
     if body is None:
         return set()
-    texts = (" ".join(" ".join(a.itertext()).split()) for a in body.iter("a"))
+    texts = (normal_text(a) for a in body.iter("a"))
     return {text for text in texts if text}
 
 
 def _linked_words(block, anchors: set[str]) -> int:
     """Words of an extracted block that were link text: whole lines (paragraph, list item) equal to a link."""
     lines = list(block.iter("item")) if block.tag == "list" else [block]
-    return sum(_words(line) for line in lines if " ".join(" ".join(line.itertext()).split()) in anchors)
+    return sum(element_words(line) for line in lines if normal_text(line) in anchors)
 
 
 def _closing_reason(block, anchors: set[str]) -> str | None:
     """Why a block at the end of the text is not the article's end, or None when it may be."""
-    text = " ".join(" ".join(block.itertext()).split())
-    words = _words(block)
+    text = normal_text(block)
+    words = element_words(block)
     if not text or CLOSING_LINE.match(text):
         return "closing line"
     if _is_rail_heading(text):
@@ -389,10 +391,10 @@ def _body_text(body, anchors: set[str]) -> str:
     blocks = [child for child in body if isinstance(child.tag, str)]
     cut = len(blocks)
     # a rail heading in the last part of the text: it and everything below it go
-    total = sum(_words(b) for b in blocks) or 1
+    total = sum(element_words(b) for b in blocks) or 1
     seen = 0
     for index, block in enumerate(blocks):
-        seen += _words(block)
+        seen += element_words(block)
         if index > 0 and seen > 0.5 * total and _is_rail_heading(normal_text(block), lists_only=True):
             cut = index
             break
@@ -404,7 +406,7 @@ def _body_text(body, anchors: set[str]) -> str:
         if _closing_reason(block, anchors) is not None:
             after_age = bool(AGE.fullmatch(text))
             cut -= 1
-        elif (after_age or TRAILING_AGE.search(text)) and _words(block) <= _CARD_MAX_WORDS:
+        elif (after_age or TRAILING_AGE.search(text)) and element_words(block) <= _CARD_MAX_WORDS:
             # a card's summary above its age, or ending in it: with the card's linked title, if it has one
             after_age = False
             cut -= 2 if cut > 2 and normal_text(blocks[cut - 2]) in anchors else 1

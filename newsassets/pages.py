@@ -22,8 +22,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urljoin
 
+from newsassets.html import element_words, minutes_before, normal_text, parse_datetime, parse_html
 from newsassets.teasers import Teaser, dated_teaser
-from newsassets.vocabulary import AGE, WORD, parse_age
+from newsassets.vocabulary import AGE, parse_age
 
 ARTICLE = "article"
 FRONT = "front"
@@ -42,8 +43,6 @@ _ARTICLE_JSON_LD = re.compile(
 
 def page_kind(html: str) -> str:
     """`front` or `article` (also for pages too broken to tell: their extraction decides, as before)."""
-    from newsassets.html import parse_html
-
     tree = parse_html(html)
     if tree is None:
         return ARTICLE
@@ -72,16 +71,12 @@ def _declares_article(tree) -> bool:
     )
 
 
-def _words(element) -> int:
-    return len(WORD.findall(" ".join(element.itertext())))
-
-
 def _headline_links(body) -> dict[str, list]:
     """Links of a few words inside a heading or holding one, by href, in page order; scripts' text never counts."""
     links: dict[str, list] = {}
     for link in body.iter("a"):
         href = (link.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")) or _words(link) < CARD_MIN_LINK_WORDS:
+        if not href or href.startswith(("#", "javascript:", "mailto:")) or element_words(link) < CARD_MIN_LINK_WORDS:
             continue
         ancestors = [a.tag for a in link.iterancestors() if isinstance(a.tag, str)]
         inner = [e.tag for e in link.iterdescendants() if isinstance(e.tag, str)]
@@ -103,7 +98,7 @@ def find_cards(body) -> list[tuple[str, object, object]]:
             if parent is None or parent.tag in ("body", "html"):
                 break
             hrefs = {owner[a] for a in parent.iter("a") if a in owner}
-            if len(hrefs) > 1 or _words(parent) > CARD_MAX_WORDS:
+            if len(hrefs) > 1 or element_words(parent) > CARD_MAX_WORDS:
                 break
             card = parent
         cards.append((href, card, link))
@@ -120,16 +115,14 @@ def _free_words(body, cards) -> int:
             a in inside or (isinstance(a.tag, str) and a.tag in _PAGE_CHROME) for a in ancestors
         ):
             continue
-        words = _words(paragraph)
-        if sum(_words(a) for a in paragraph.iter("a")) < 0.3 * max(words, 1):
+        words = element_words(paragraph)
+        if sum(element_words(a) for a in paragraph.iter("a")) < 0.3 * max(words, 1):
             free += words
     return free
 
 
 def front_teasers(html: str, fetched_at: datetime | None, url: str | None = None) -> list[Teaser]:
     """Every card of a front as a teaser, in page order: headline, standfirst, absolute url and time."""
-    from newsassets.html import parse_html
-
     tree = parse_html(html)
     body = tree.find(".//body") if tree is not None else None
     if body is None:
@@ -146,7 +139,7 @@ def _card_teaser(card, link, href: str, page_url: str | None, fetched_at: dateti
     heading = next(
         (e for e in (*link.iterancestors(), *link.iter()) if isinstance(e.tag, str) and e.tag in _HEADINGS), link
     )
-    title = " ".join(" ".join(heading.itertext()).split()) or None
+    title = normal_text(heading) or None
     text = next((t for t in _paragraph_texts(card) if t and t != title and t not in (title or "")), "")
     age_text, age_minutes = _card_age(card, fetched_at)
     if not title and not text:
@@ -166,14 +159,12 @@ def _card_teaser(card, link, href: str, page_url: str | None, fetched_at: dateti
 
 def _paragraph_texts(card) -> Iterator[str]:
     for paragraph in card.iter("p"):
-        yield " ".join(" ".join(paragraph.itertext()).split())
+        yield normal_text(paragraph)
 
 
 def _card_age(card, fetched_at: datetime | None) -> tuple[str | None, int | None]:
-    from newsassets.html import minutes_before, parse_datetime
-
     for time_element in card.iter("time"):
-        age_text = " ".join(" ".join(time_element.itertext()).split()) or time_element.get("datetime")
+        age_text = normal_text(time_element) or time_element.get("datetime")
         moment = parse_datetime(time_element.get("datetime"))
         if moment is not None and fetched_at is not None:
             return age_text, minutes_before(fetched_at, moment)

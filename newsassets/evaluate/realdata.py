@@ -91,7 +91,7 @@ def write_mixed_folder(
         counts["dutch_articles"] += 1
     sets = {"fundus_pages": fundus_pages(realdata), "zyte": zyte_pages(zyte)}
     if fronts:
-        sets["fronts"] = [(page, {**meta, "url": meta.get("url")}) for page, meta in front_pages(realdata)]
+        sets["fronts"] = front_pages(realdata)
     for name, pages in sets.items():
         folder = target / name
         folder.mkdir(exist_ok=True)

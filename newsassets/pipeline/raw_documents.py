@@ -9,7 +9,7 @@ from newsassets.changes import plan_refresh
 from newsassets.progress import Progress
 from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file, source_path_for
 from newsassets.screening import Judgement, needs_rejudging, screen_document
-from newsassets.store import apply_changes, needs_rebuild, replace_table, table_exists, transaction
+from newsassets.store import apply_changes, needs_rebuild, replace_table, transaction
 
 from .metadata import (
     LOG_EVERY,
@@ -148,12 +148,9 @@ KNOWN_ROWS = (
 
 def _sizes_if(conn, judgement: Judgement) -> str:
     """The most bytes each page was seen with, read (from its content) only when some row was judged under a
-    larger size cap than now: a cap that falls re-judges the pages it now excludes."""
-    caps = (
-        conn.execute("SELECT DISTINCT judged_under FROM raw_documents").fetchall()
-        if table_exists(conn, "raw_documents")
-        else []
-    )
+    larger size cap than now: a cap that falls re-judges the pages it now excludes. (Called only when the table
+    is there with the current columns.)"""
+    caps = conn.execute("SELECT DISTINCT judged_under FROM raw_documents").fetchall()
     if any((j := Judgement.parse(label)) and j.max_file_bytes > judgement.max_file_bytes for (label,) in caps):
         return "greatest(coalesce(size_bytes, 0), coalesce(strlen(content), 0))"
     return "coalesce(size_bytes, 0)"
