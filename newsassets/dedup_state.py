@@ -26,26 +26,29 @@ from newsassets.dedup import (
     DedupEdge,
     DedupItem,
     DedupResult,
+    DocumentFrequency,
     PreviousRun,
     cluster_items,
     new_text_signatures,
     related_texts,
     senior_key,
     seniority,
+    text_frequency,
     text_key,
 )
 from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
 
 MEMBER_COLUMNS = ["cluster_id", "item_kind", "item_id", "is_representative", "similarity", "cluster_size"]
-EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason"]
-STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures"]
-# Every article and teaser, with the date that decides seniority and the md5 that tells a changed text.
+EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason", "content_similarity"]
+STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures", "dedup_word_df"]
+# Every article and teaser, with the date that decides seniority, the link a teaser makes (an article's url
+# is where it was found, not what it is about) and the md5 that tells a changed text.
 ITEMS_SQL = """
     SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
-           coalesce(a.published_at, r.fetched_at) AS dated
+           coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link
     FROM articles a JOIN raw_documents r USING (doc_id)
     UNION ALL
-    SELECT 'teaser', teaser_id, coalesce(text, ''), published_at FROM teasers
+    SELECT 'teaser', teaser_id, coalesce(text, ''), published_at, url FROM teasers
 """
 
 
@@ -115,11 +118,13 @@ def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[
     """Articles (body, dated by publication, else the page's capture) and teasers as dedup items, and the md5
     of each text by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id` …).
     Read a batch at a time; the order does not matter (the core orders items by seniority)."""
-    cursor = conn.execute(f"SELECT item_kind, item_id, text, dated, md5(text) FROM ({ITEMS_SQL}) {where}", params or [])
+    cursor = conn.execute(
+        f"SELECT item_kind, item_id, text, dated, link, md5(text) FROM ({ITEMS_SQL}) {where}", params or []
+    )
     items, md5 = [], {}
     while rows := cursor.fetchmany(50_000):
-        for kind, item_id, text, dated, digest in rows:
-            items.append(_dedup_item(kind, item_id, text, dated))
+        for kind, item_id, text, dated, link, digest in rows:
+            items.append(_dedup_item(kind, item_id, text, dated, link))
             md5[(kind, item_id)] = digest
     return items, md5
 
@@ -160,6 +165,7 @@ class Increment:
     joined_edges: list[DedupEdge] = field(default_factory=list)
     joined_keys: dict[tuple, int] = field(default_factory=dict)
     new_signatures: dict[tuple, np.ndarray] = field(default_factory=dict)  # of texts not stored yet
+    frequency_delta: dict[str, DocumentFrequency] = field(default_factory=dict)  # the new texts' word counts
 
 
 def cluster_new_items(conn) -> Increment:
@@ -228,8 +234,16 @@ def cluster_new_items(conn) -> Increment:
             key = key_of(item.text)
             if key in row_of:
                 signatures[(kind, key)] = sigs[row_of[key]]
-    result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures))
-    increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5)
+    # word frequencies over the whole store: the stored counts and the new texts' (each distinct text once)
+    new_texts: dict[tuple[str, int], str] = {}
+    for item in rest:
+        key = (item.item_kind, keys.get((item.item_kind, item.item_id)))
+        if key in fresh:
+            new_texts.setdefault(key, item.text)
+    delta = {kind: text_frequency(t for (k, _), t in new_texts.items() if k == kind) for kind in SETTINGS}
+    frequency = {kind: stored_frequency(conn, kind).plus(delta[kind]) for kind in SETTINGS}
+    result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures), frequency=frequency)
+    increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5, frequency_delta=delta)
     # only signatures of texts the store does not hold yet are written: the others are the stored ones
     increment.new_signatures = {k: v for k, v in result.signatures.items() if k[1] not in known[k[0]]}
     for (kind, item_id), holder in sorted(joining.items()):
@@ -237,6 +251,20 @@ def cluster_new_items(conn) -> Increment:
         increment.joined_edges.append(DedupEdge(kind, holder.item_id, item_id, 1.0, "exact text"))
         increment.joined_keys[(kind, item_id)] = keys[(kind, item_id)]
     return increment
+
+
+def stored_frequency(conn, kind: str) -> DocumentFrequency:
+    """The stored word counts of one kind (the sum of a full run's rows and later runs' additions); N is the
+    number of stored distinct texts."""
+    words, counts = conn.execute(
+        "SELECT coalesce(list(word ORDER BY word), []), coalesce(list(df ORDER BY word), []) FROM "
+        "(SELECT word, sum(df)::BIGINT AS df FROM dedup_word_df WHERE item_kind = ? GROUP BY word)",
+        [kind],
+    ).fetchone()
+    (documents,) = conn.execute(
+        "SELECT count(*) FROM dedup_signatures WHERE item_kind = ? AND version = ?", [kind, SIGNATURE_VERSION]
+    ).fetchone()
+    return DocumentFrequency(np.array(words, dtype=np.uint32), np.array(counts, dtype=np.int64), documents)
 
 
 class Holder(NamedTuple):
@@ -275,6 +303,7 @@ def write_result(conn, result: DedupResult, md5: dict[tuple, str]) -> None:
     replace_table_columns(conn, "dedup_clusters", _columns(result.members, MEMBER_COLUMNS))
     replace_table_columns(conn, "dedup_edges", _columns(result.edges, EDGE_COLUMNS))
     replace_table_columns(conn, "dedup_signatures", _signature_columns(result.signatures))
+    replace_table_columns(conn, "dedup_word_df", _frequency_columns(result.frequency))
     replace_table_columns(conn, "dedup_items", _item_columns(result.text_keys, md5))
 
 
@@ -310,6 +339,7 @@ def write_increment(conn, increment: Increment) -> None:
         replace_rows(conn, "dedup_edges", {"item_b": changed}, _columns(edges + increment.joined_edges, EDGE_COLUMNS))
     signatures = increment.new_signatures
     replace_rows(conn, "dedup_signatures", _signature_keys(signatures), _signature_columns(signatures))
+    replace_rows(conn, "dedup_word_df", {}, _frequency_columns(increment.frequency_delta))
     new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.md5)
     replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
 
@@ -352,6 +382,15 @@ def _signature_columns(signatures) -> dict[str, list]:
     }
 
 
+def _frequency_columns(frequency: dict[str, DocumentFrequency]) -> dict[str, list]:
+    kinds = sorted(frequency)
+    return {
+        "item_kind": [kind for kind in kinds for _ in range(len(frequency[kind].words))],
+        "word": [w for kind in kinds for w in frequency[kind].words.tolist()],
+        "df": [c for kind in kinds for c in frequency[kind].counts.tolist()],
+    }
+
+
 def _item_columns(text_keys: dict[tuple, int | None], md5: dict[tuple, str]) -> dict[str, list]:
     """State rows for the items `md5` names: their text's md5 and dedup text key."""
     keys = sorted(md5)
@@ -363,6 +402,8 @@ def _item_columns(text_keys: dict[tuple, int | None], md5: dict[tuple, str]) -> 
     }
 
 
-def _dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | None) -> DedupItem:
+def _dedup_item(
+    kind: str, item_id: str, text: str | None, dated: datetime | None, link: str | None = None
+) -> DedupItem:
     text = text or ""
-    return DedupItem(kind, item_id, text, seniority=seniority(dated, len(text)))
+    return DedupItem(kind, item_id, text, seniority=seniority(dated, len(text)), link=link)

@@ -143,8 +143,17 @@ SCHEMA: dict[str, Table] = {
             C("item_kind", "VARCHAR NOT NULL", "`article` or `teaser`"),
             C("item_a", "VARCHAR NOT NULL", "Item already in the cluster"),
             C("item_b", "VARCHAR NOT NULL", "Item that joined it"),
-            C("similarity", "DOUBLE NOT NULL", "Word-3-shingle Jaccard of the pair (containment for `contained`)"),
-            C("reason", "VARCHAR NOT NULL", "`exact text`, `near copy`, `rewrite` or `contained`"),
+            C(
+                "similarity",
+                "DOUBLE NOT NULL",
+                "Shingle Jaccard of the pair (word 3-shingles for articles, words for teasers)",
+            ),
+            C("reason", "VARCHAR NOT NULL", "`exact text`, `same link`, `near copy`, `rewrite` or `contained`"),
+            C(
+                "content_similarity",
+                "DOUBLE",
+                "TF-IDF similarity of the pair's words and names (newsassets.dedup.content_similarity), where checked",
+            ),
         ),
         _table(
             "dedup_items",
@@ -164,6 +173,16 @@ SCHEMA: dict[str, Table] = {
             C("text_key", "UBIGINT NOT NULL", "The text's key"),
             C("version", "VARCHAR NOT NULL", "Signature settings it was made with"),
             C("signature", "BLOB NOT NULL", "The MinHash, uint32 values"),
+            published=False,
+        ),
+        _table(
+            "dedup_word_df",
+            "word count of a run",
+            "Dedup state: in how many distinct texts each word occurs; a full run writes the counts, an incremental "
+            "run appends its new texts' counts (read as their sum).",
+            C("item_kind", "VARCHAR NOT NULL", "`article` or `teaser`"),
+            C("word", "UINTEGER NOT NULL", "The word's 32-bit hash (as verification uses it)"),
+            C("df", "BIGINT NOT NULL", "Distinct texts with the word"),
             published=False,
         ),
     )

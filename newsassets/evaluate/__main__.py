@@ -1,4 +1,4 @@
-"""`python -m newsassets.evaluate {extraction,dedup,flags} DIR`: figures measured on real or generated pages."""
+"""`python -m newsassets.evaluate {extraction,dedup,dedup-real,flags} DIR`: figures measured on real or generated pages."""
 
 import importlib
 import sys
@@ -6,6 +6,7 @@ import sys
 COMMANDS = {
     "extraction": "newsassets.evaluate.extraction",
     "dedup": "newsassets.evaluate.dedup",
+    "dedup-real": "newsassets.evaluate.dedup_real",
     "flags": "newsassets.evaluate.flags",
 }
 

@@ -37,10 +37,10 @@ def load_items(directory: Path) -> list[DedupItem]:
     return items
 
 
-def plain_datasketch(items: list[DedupItem], threshold: float) -> dict[str, str]:
-    """Connected components of MinHashLSH candidates on word 5-shingles, 128 permutations, unverified."""
+def plain_datasketch(items: list[DedupItem], threshold: float, shingle_words: int = 5) -> dict[str, str]:
+    """Connected components of MinHashLSH candidates on word n-shingles, 128 permutations, unverified."""
     signatures = MinHash.bulk(
-        [[s.encode() for s in shingles(item.text, 5)] for item in items], num_perm=128, scheme="affine32"
+        [[s.encode() for s in shingles(item.text, shingle_words)] for item in items], num_perm=128, scheme="affine32"
     )
     lsh = MinHashLSH(threshold=threshold, num_perm=128)
     parent = list(range(len(items)))

@@ -15,14 +15,16 @@ from .teasers import teasers
 
 CLUSTERS_DESCRIPTION = (
     "Near-duplicate clusters: every article and every teaser exactly once (singletons included), one "
-    "representative per cluster (earliest publication, then the longest text), and each item's word-3-shingle "
-    "Jaccard to its representative. Exact copies first, then MinHash LSH candidates verified on hashed word "
-    "3-shingles with a template-page penalty. Cluster ids survive reruns: a cluster keeps its members' earlier "
+    "representative per cluster (earliest publication, then the longest text), and each item's shingle "
+    "Jaccard to its representative. Exact copies first, teasers linking to one article next, then MinHash LSH "
+    "candidates verified on hashed shingles, refusing template siblings (names and numbers swapped in one "
+    "context, or too little shared content by TF-IDF) and teasers a day apart. Cluster ids survive reruns: a cluster keeps its members' earlier "
     "id (the oldest one when clusters merge). New items only: incremental. This step also publishes the snapshot."
 )
 EDGES_DESCRIPTION = (
     "Why items share a cluster: one row per merge (item_b, and its cluster, joined item_a's), with the pair's "
-    "similarity and the reason (`exact text`, `near copy`, `rewrite`, `contained`). Written with dedup_clusters."
+    "similarity, the reason (`exact text`, `same link`, `near copy`, `rewrite`, `contained`) and, for articles, "
+    "the content similarity that was checked. Written with dedup_clusters."
 )
 _SPEC = {
     "deps": [articles, teasers],
@@ -69,6 +71,8 @@ def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, sto
             "signatures_computed": result.hashed,
             "candidate_pairs": result.candidates,
             "refused_as_template_siblings": result.refused_templates,
+            "refused_outside_time_window": result.refused_window,
+            "refused_for_different_links": result.refused_links,
         },
     )
     yield dg.MaterializeResult(
