@@ -12,22 +12,28 @@ The stages, for each kind of item on its own:
 4. **Verification like an editor.** On the sets of 32-bit hashes of each text's word shingles (exact but for hash
    collisions, about one in four billion per pair of shingles): a pair joins when its Jaccard reaches `jaccard`
    (a rewrite or a near copy) or when the shorter text lies within the longer one (`containment`: a trimmed
-   ending, an extra paragraph). It is refused as a *template sibling* when the words that differ are mostly
-   names, places and numbers, with a different name on each side: election results per town, match reports,
-   weather, stock updates share 80–90% of their words and are different stories.
+   ending, an extra paragraph). Articles are then refused as *template siblings* when names or numbers are
+   swapped in one context (`substitutions`) or when too little content is shared by TF-IDF with document
+   frequencies from the corpus (`content_similarity`): election results per town and match reports share
+   80–90% of their words and are different stories. Teasers that link to one article join whatever their words
+   (`link_key`), teasers linking to two never do, and teasers first seen more than `window_days` apart join
+   only as exact copies.
 5. **Clusters without chaining.** Verified edges are taken strongest first; two clusters merge only when their
    two representatives themselves pass verification at the looser `guard_*` thresholds, so a cluster never
    grows through a path of weak links. `dedup_edges` keeps the edge behind every merge.
 
-Thresholds (measured on the seeds and on the generated corpus, `python -m newsassets.evaluate dedup DIR`):
+Thresholds (chosen on real Dutch news, `python -m newsassets.evaluate dedup-real ../shared/realdata`, and held
+on the seeds):
 - Articles: candidates on word 4-shingles (rare enough that unrelated Dutch news almost never shares a band),
   128 permutations as 64 bands of 2 rows: a pair at 4-shingle Jaccard 0.2 is a candidate with probability
   0.93, at 0.3 with 0.998 (a rewrite of the seeds' kind scores about 0.4).
   Verification on word 3-shingles: Jaccard ≥ 0.2 or containment ≥ 0.5. The seeds' 000/001 rewrite scores
   0.466; unrelated stories on the same topic stay ≤ 0.05.
-- Teasers: candidates and verification on word 3-shingles, 42 bands of 3 rows (P = 0.94 at 0.4). Join at
-  Jaccard ≥ 0.5 or containment ≥ 0.8 (a teaser cut after its first sentence); different items on the same
-  subject (the seeds' Minneapolis and Kyiv teasers) score ≤ 0.10.
+  Template siblings at 2 swaps or content similarity < 0.675.
+- Teasers: candidates on word 2-shingles, 64 bands of 3 rows (P = 0.90 at 2-shingle Jaccard 0.33, what a
+  headline edit at word Jaccard 0.5 keeps; on nu.nl's headlines a quarter of the candidates 42 × 2 made, for
+  recall 0.956 instead of 0.983 on text alone); verification on words: Jaccard ≥ 0.5 (nu.nl's
+  headline edits of one item) or containment ≥ 0.8 (a teaser cut after its first sentence); a one-day window.
 
 Representative: the earliest item (`published_at`, else the page's `fetched_at`; undated last), then the longest
 text, then the smallest id. Cluster id: with no earlier run, a hash of the representative; with an earlier run,
@@ -45,6 +51,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -98,7 +105,6 @@ class DedupSettings:
     min_shingles: int  # containment counts only for a shorter text of at least this many shingles
     guard_jaccard: float  # two clusters merge only when their representatives reach this Jaccard …
     guard_containment: float  # … or this containment (and are no template siblings)
-    template_share: float  # refuse a pair when this share of its differing words are names and numbers (0: never)
     min_content: float = 0.0  # refuse a pair whose content similarity (TF-IDF, `content_similarity`) is below this
     max_substitutions: int = 0  # refuse a pair with this many names or numbers swapped in one context (0: never)
     window_days: float = 0.0  # items dated further apart than this never join unless their texts are equal (0: any)
@@ -132,22 +138,19 @@ SETTINGS = {
         min_shingles=20,
         guard_jaccard=0.1,
         guard_containment=0.3,
-        template_share=0.0,
         min_content=0.675,
         max_substitutions=2,
     ),
     "teaser": DedupSettings(
         shingle_words=1,
         candidate_shingle_words=2,
-        bands=42,
-        rows=2,
+        bands=64,
+        rows=3,
         jaccard=0.5,
         containment=0.8,
         min_shingles=5,
         guard_jaccard=0.35,
         guard_containment=0.6,
-        template_share=0.0,
-        max_substitutions=1,
         window_days=1.0,
     ),
 }
@@ -267,25 +270,12 @@ class _Features:
         )
         self.words = _distinct(word_hashes >> np.uint64(32)).astype(np.uint32)  # sorted, distinct
         self.word_hashes = word_hashes
+        self._tfidf: tuple | None = None
 
     @functools.cached_property
-    def slot_contexts(self) -> tuple[set[str], dict[tuple[str, str], set[str]]]:
-        """The text's lowercased words, and each run of name or number words (`Reusel-De Mierden`, `628`) by the
-        words before and after it: the places where a template puts what changes from page to page."""
-        tokens = WORD.findall(self.text)
-        lowered = [t.lower() for t in tokens]
-        lowercase = {t for t in tokens if t[0].islower()}
-        is_slot = [not t.isalpha() or (t[0].isupper() and t.lower() not in lowercase) for t in tokens]
-        contexts: dict[tuple[str, str], set[str]] = defaultdict(set)
-        start = None
-        for i in range(len(tokens) + 1):
-            if i < len(tokens) and is_slot[i]:
-                start = i if start is None else start
-                continue
-            if start is not None and start > 0 and i < len(tokens):
-                contexts[(lowered[start - 1], lowered[i])].add(" ".join(lowered[start:i]))
-            start = None
-        return set(lowered), contexts
+    def slot_runs(self) -> _SlotRuns:
+        """Where the text has names, places and numbers: the places a template fills in from page to page."""
+        return _slot_runs(self.text, self.word_hashes, self.hashes)
 
     @functools.cached_property
     def term_counts(self) -> np.ndarray:
@@ -294,13 +284,57 @@ class _Features:
             self.words.searchsorted((self.word_hashes >> np.uint64(32)).astype(np.uint32)), minlength=len(self.words)
         )
 
-    @functools.cached_property
+    def tfidf(self, frequency: DocumentFrequency) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The text's words and their TF-IDF weights, then its names and numbers and theirs (kept per corpus)."""
+        if self._tfidf is None or self._tfidf[0] is not frequency:
+            weights = (1 + np.log(self.term_counts)) * frequency.idf(self.words)
+            slot = _in(self.slots, self.words)
+            self._tfidf = (frequency, (self.words, weights, self.words[slot], weights[slot]))
+        return self._tfidf[1]
+
+    @property
     def slots(self) -> np.ndarray:
         """Sorted hashes of the names and places (capitalised, never lowercase here) and the numbers."""
-        distinct = set(WORD.findall(self.text))
-        names = {t.lower() for t in distinct if t[0].isupper()} - {t for t in distinct if t[0].islower()}
-        numbers = {t.lower() for t in distinct if not t.isalpha()}  # a digit (or an underscore) in the word
-        return _distinct(self.hashes(list(names | numbers)) >> np.uint64(32)).astype(np.uint32)
+        return self.slot_runs.names
+
+
+class _SlotRuns(NamedTuple):
+    """A text's names and numbers as arrays: the distinct ones, and each run of them (`Reusel-De Mierden`,
+    `628`) with its context, the word before and the word after it, sorted by context."""
+
+    names: np.ndarray  # sorted distinct 32-bit hashes of the name and number words
+    contexts: np.ndarray  # (word before << 32) | word after, one per run, sorted
+    starts: np.ndarray  # each run's first and last word position, in the order of `contexts`
+    ends: np.ndarray
+    words: np.ndarray  # the text's 32-bit word hashes, in order
+
+
+def _slot_runs(text: str, word_hashes: np.ndarray, hashes: _WordHashes) -> _SlotRuns:
+    """A name is a word written with a capital or a digit that never occurs in lowercase in this text."""
+    tokens = WORD.findall(text)
+    if len(tokens) != len(word_hashes):  # lowercasing changed the words (a rare letter): hash the tokens as read
+        word_hashes = hashes([t.lower() for t in tokens])
+    words = (word_hashes >> np.uint64(32)).astype(np.uint32)
+    written = ~np.fromiter(map(str.islower, tokens), dtype=bool, count=len(tokens))
+    slot = written & ~_in(_distinct(words[~written]), words)
+    names = _distinct(words[slot])
+    positions = np.flatnonzero(slot)
+    if not len(positions):
+        empty = np.empty(0, dtype=np.int64)
+        return _SlotRuns(names, np.empty(0, dtype=np.uint64), empty, empty, words)
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    starts = positions[np.concatenate(([0], breaks))]
+    ends = positions[np.concatenate((breaks - 1, [len(positions) - 1]))]
+    inside = (starts > 0) & (ends + 1 < len(words))
+    starts, ends = starts[inside], ends[inside]
+    contexts = (words[starts - 1].astype(np.uint64) << np.uint64(32)) | words[ends + 1].astype(np.uint64)
+    order = np.argsort(contexts, kind="stable")
+    return _SlotRuns(names, contexts[order], starts[order], ends[order], words)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lowered_words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
 
 
 class DocumentFrequency:
@@ -368,12 +402,7 @@ def content_similarity(a: _Features, b: _Features, frequency: DocumentFrequency)
     rare, repeated words that say which town, match or company a page is about; two copies of one story share
     those. On real Dutch news: copies of one story score 0.81 or more (19 pairs in 20), pages of one election
     template 0.68 or less (19 in 20)."""
-    weights = []
-    for f in (a, b):
-        w = (1 + np.log(f.term_counts)) * frequency.idf(f.words)
-        slot = _in(f.slots, f.words)
-        weights.append((f.words, w, f.words[slot], w[slot]))
-    (aw, awt, asl, aslt), (bw, bwt, bsl, bslt) = weights
+    (aw, awt, asl, aslt), (bw, bwt, bsl, bslt) = a.tfidf(frequency), b.tfidf(frequency)
     overall = _tfidf_cosine(aw, awt, bw, bwt)
     if not len(asl) or not len(bsl):
         return overall
@@ -468,37 +497,47 @@ def _overlap(a: _Features, b: _Features) -> tuple[float, float]:
     return inter / (na + nb - inter), inter / min(na, nb)
 
 
-def _template_siblings(a: _Features, b: _Features, settings: DedupSettings) -> bool:
-    """Different stories from one template: most of the words that differ are names, places and numbers, and
-    each side has such a slot word the other lacks (Utrecht and 12 graden against Zwolle and 9 graden). A
-    trimmed copy or an extra paragraph (one side only) and a rewrite (ordinary words differ) are no siblings."""
-    only_a = a.words[~_in(b.words, a.words)]
-    only_b = b.words[~_in(a.words, b.words)]
-    slots_a = int(_in(a.slots, only_a).sum())
-    slots_b = int(_in(b.slots, only_b).sum())
-    if not slots_a or not slots_b:
-        return False
-    return slots_a + slots_b >= settings.template_share * (len(only_a) + len(only_b))
-
-
-def substitutions(a: _Features, b: _Features) -> int:
+def substitutions(a: _Features, b: _Features, limit: int | None = None) -> int:
     """How often a name or number of one text stands where the other has a different one, in the same two
     words' context, neither occurring in the other text at all, and no spelling variant of each other
     (Jenni/Jennifer): `in Bernheze straks` against `in Son en Breugel straks`, `kleurden 628 stemmers` against
     `kleurden 391 stemmers`. Pages of one template swap exactly these, again and again; two copies of one
-    story almost never do (2 of 685 real same-story pairs swap twice or more, 9 in 10 template pairs do)."""
-    words_a, contexts_a = a.slot_contexts
-    words_b, contexts_b = b.slot_contexts
+    story almost never do (2 of 685 real same-story pairs swap twice or more, 9 in 10 template pairs do).
+    Counting stops at `limit`."""
+    ra, rb = a.slot_runs, b.slot_runs
+    if not len(ra.contexts) or not len(rb.contexts):
+        return 0
+    in_a = _runs_the_other_lacks(ra, b.words, _in(rb.contexts, ra.contexts))
+    if not len(in_a):
+        return 0
+    contexts_a = ra.contexts[in_a]  # sorted, as the runs are
+    in_b = _runs_the_other_lacks(rb, a.words, _in(contexts_a, rb.contexts))
+    if not len(in_b):
+        return 0
+    contexts_b = rb.contexts[in_b]
     found = 0
-    for context in contexts_a.keys() & contexts_b.keys():
-        for x in contexts_a[context]:
-            if all(w in words_b for w in x.split()):
-                continue
-            for y in contexts_b[context]:
-                if all(w in words_a for w in y.split()) or _spelling_variants(x, y):
+    for context in np.unique(contexts_b).tolist():
+        for i in in_a[contexts_a == context].tolist():
+            x = " ".join(_lowered_words(a.text)[ra.starts[i] : ra.ends[i] + 1])
+            for j in in_b[contexts_b == context].tolist():
+                if _spelling_variants(x, " ".join(_lowered_words(b.text)[rb.starts[j] : rb.ends[j] + 1])):
                     continue
                 found += 1
+                if limit is not None and found >= limit:
+                    return found
     return found
+
+
+def _runs_the_other_lacks(runs: _SlotRuns, other_words: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Indexes of the chosen runs (a mask) with at least one word that `other_words` (sorted) lacks."""
+    index = np.flatnonzero(chosen)
+    if not len(index):
+        return index
+    lengths = runs.ends[index] - runs.starts[index] + 1
+    firsts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    positions = np.repeat(runs.starts[index] - firsts, lengths) + np.arange(int(lengths.sum()))
+    present = _in(other_words, runs.words[positions])
+    return index[~np.logical_and.reduceat(present, firsts)]
 
 
 def _spelling_variants(x: str, y: str) -> bool:
@@ -525,15 +564,13 @@ def verify(
         reason = "contained"
     else:
         return jac, None, None
-    if settings.template_share and _template_siblings(a, b, settings):
-        return jac, None, None
-    if settings.max_substitutions and substitutions(a, b) >= settings.max_substitutions:
-        return jac, None, None
     content = None
-    if settings.min_content:
+    if settings.min_content:  # first: it is the cheaper test, and it refuses most pairs of unrelated texts
         content = content_similarity(a, b, frequency or DocumentFrequency())
         if content < settings.min_content:
             return jac, None, content
+    if settings.max_substitutions and substitutions(a, b, settings.max_substitutions) >= settings.max_substitutions:
+        return jac, None, content
     return jac, reason, content
 
 
