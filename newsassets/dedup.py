@@ -151,6 +151,7 @@ SETTINGS = {
         min_shingles=5,
         guard_jaccard=0.35,
         guard_containment=0.6,
+        max_substitutions=2,
         window_days=1.0,
     ),
 }

@@ -163,3 +163,15 @@ def test_real_nunl_headline_edits_join_and_other_items_stay_apart(realdata):
     assert figures["precision"] >= 0.99 and figures["recall"] >= 0.95, figures
     text_only = {m.item_id: m.cluster_id for m in cluster_items(sample.items(links=False)).members}
     assert teaser_figures(sample, text_only)["recall"] >= 0.95
+
+
+def test_teasers_from_one_template_stay_apart_while_a_headline_edit_joins():
+    towns = [("Hoogeveen", "VVD", 7), ("Lelystad", "SP", 4), ("Kampen", "Volt", 6)]
+    items = [
+        _teaser(town, f"In {town} is {party} de grootste partij geworden met {seats} zetels.", NOON)
+        for town, party, seats in towns
+    ]
+    items.append(_teaser("edit", "In Hoogeveen is VVD met 7 zetels de grootste partij geworden.", NOON))
+    cluster = {m.item_id: m.cluster_id for m in cluster_items(items).members}
+    assert len({cluster[town] for town, _, _ in towns}) == 3
+    assert cluster["edit"] == cluster["Hoogeveen"]
