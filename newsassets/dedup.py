@@ -505,6 +505,8 @@ def substitutions(a: _Features, b: _Features, limit: int | None = None) -> int:
     `kleurden 391 stemmers`. Pages of one template swap exactly these, again and again; two copies of one
     story almost never do (2 of 685 real same-story pairs swap twice or more, 9 in 10 template pairs do).
     Counting stops at `limit`."""
+    if len(a.word_hashes) <= _SHORT and len(b.word_hashes) <= _SHORT:
+        return _short_substitutions(a.text, b.text, limit)
     ra, rb = a.slot_runs, b.slot_runs
     if not len(ra.contexts) or not len(rb.contexts):
         return 0
@@ -527,6 +529,46 @@ def substitutions(a: _Features, b: _Features, limit: int | None = None) -> int:
                 if limit is not None and found >= limit:
                     return found
     return found
+
+
+_SHORT = 64  # words: below this, plain Python sets beat numpy's cost per call (headlines, teasers)
+
+
+def _short_substitutions(a: str, b: str, limit: int | None) -> int:
+    """`substitutions` for two short texts, on Python sets (the same rule, words as strings)."""
+    words_a, runs_a = _short_runs(a)
+    words_b, runs_b = _short_runs(b)
+    found = 0
+    for context in runs_a.keys() & runs_b.keys():
+        for x in runs_a[context]:
+            if all(w in words_b for w in x.split()):
+                continue
+            for y in runs_b[context]:
+                if all(w in words_a for w in y.split()) or _spelling_variants(x, y):
+                    continue
+                found += 1
+                if limit is not None and found >= limit:
+                    return found
+    return found
+
+
+@functools.lru_cache(maxsize=16384)
+def _short_runs(text: str) -> tuple[frozenset[str], dict[tuple[str, str], list[str]]]:
+    """A short text's lowercased words, and its runs of names and numbers by context (as `_slot_runs`)."""
+    tokens = WORD.findall(text)
+    lowered = [t.lower() for t in tokens]
+    lowercase = {t for t in tokens if t.islower()}
+    slot = [not t.islower() and low not in lowercase for t, low in zip(tokens, lowered, strict=True)]
+    runs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    start = None
+    for i in range(len(tokens) + 1):
+        if i < len(tokens) and slot[i]:
+            start = i if start is None else start
+            continue
+        if start is not None and start > 0 and i < len(tokens):
+            runs[(lowered[start - 1], lowered[i])].append(" ".join(lowered[start:i]))
+        start = None
+    return frozenset(lowered), runs
 
 
 def _runs_the_other_lacks(runs: _SlotRuns, other_words: np.ndarray, chosen: np.ndarray) -> np.ndarray:
