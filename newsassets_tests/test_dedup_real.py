@@ -175,3 +175,20 @@ def test_teasers_from_one_template_stay_apart_while_a_headline_edit_joins():
     cluster = {m.item_id: m.cluster_id for m in cluster_items(items).members}
     assert len({cluster[town] for town, _, _ in towns}) == 3
     assert cluster["edit"] == cluster["Hoogeveen"]
+
+
+def test_short_texts_count_swaps_as_long_texts_do(monkeypatch):
+    import newsassets.dedup as dedup
+
+    texts = [_report(i) for i in range(3)] + [
+        "In Hoogeveen is VVD de grootste partij geworden met 7 zetels.",
+        "In Lelystad is SP de grootste partij geworden met 4 zetels.",
+        "Jenni Hermoso kreeg een kus van Rubiales, zei Jenni later.",
+        "Jennifer Hermoso kreeg een kus van Rubiales, zei Jennifer later.",
+    ]
+    pairs = [(_features(a), _features(b)) for a in texts for b in texts if a != b]
+    counts = {}
+    for short in (10**6, -1):  # every text short (Python sets), then none (numpy)
+        monkeypatch.setattr(dedup, "_SHORT", short)
+        counts[short] = [substitutions(a, b) for a, b in pairs]
+    assert counts[10**6] == counts[-1] and sum(c > 0 for c in counts[-1]) >= 6
