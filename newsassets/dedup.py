@@ -371,11 +371,9 @@ class DocumentFrequency:
         """Inverse document frequency ln((N + 1) / (df + 1)), N at least `MIN_DOCUMENTS`: a word in every text
         weighs nothing, an unseen word most; in a corpus too small to say what is common every word counts about
         alike (two copies of one story in a corpus of two must still look alike)."""
-        at = self.words.searchsorted(words)
-        found = at < len(self.words)
-        found[found] = self.words[at[found]] == words[found]
+        found = _in(self.words, words)
         df = np.zeros(len(words), dtype=np.float64)
-        df[found] = self.counts[at[found]]
+        df[found] = self.counts[self.words.searchsorted(words[found])]
         return np.log((max(self.documents, MIN_DOCUMENTS) + 1) / (df + 1))
 
 
@@ -398,7 +396,7 @@ def _tfidf_cosine(a_words, a_weights, b_words, b_weights) -> float:
 
 def content_similarity(a: _Features, b: _Features, frequency: DocumentFrequency) -> float:
     """How far two texts are about the same things: the mean of two TF-IDF cosines (sublinear term frequency
-    × smoothed idf), one over all their words and one over their names, places and numbers alone (the first
+    × `DocumentFrequency.idf`), one over all their words and one over their names, places and numbers alone (the first
     alone when a text has none). Two pages of one template share their phrasing but differ in exactly the
     rare, repeated words that say which town, match or company a page is about; two copies of one story share
     those. On real Dutch news: copies of one story score 0.81 or more (19 pairs in 20), pages of one election
@@ -876,20 +874,7 @@ def _merge(
         """Both link, and not to one article: different stories, however alike the words (a story and its video)."""
         return bool(links[a]) and bool(links[b]) and (links[a] != links[b] or len(links[a]) > 1)
 
-    # 4a. one link, one story: every text that links to one article joins its most senior text. A text that
-    # links to several articles (a daily format reusing its title) is no evidence of which story it is.
-    by_link: dict[str, list[int]] = defaultdict(list)
-    for u, keys in enumerate(links):
-        if len(keys) == 1:
-            by_link[next(iter(keys))].append(u)
-    for key in sorted(by_link):
-        first_unit, *rest = by_link[key]
-        for u in rest:
-            ra, rb = merges.root(first_unit), merges.root(u)
-            if ra != rb:
-                merges.parent[max(ra, rb)] = min(ra, rb)
-                similarity = _overlap(feature(first_unit), feature(u))[0]
-                merges.edges.append(_edge(kind, items, units, first_unit, u, similarity, "same link", None))
+    _merge_links(kind, items, units, links, feature, merges)  # 4a. one link, one story
 
     # 4b. texts verified pair by pair
     for a, b in pairs.tolist():
@@ -915,6 +900,23 @@ def _merge(
         merges.parent[max(ra, rb)] = min(ra, rb)  # units are in seniority order: a root is its cluster's most senior
         merges.edges.append(_edge(kind, items, units, a, b, similarity, reason, content))
     return merges
+
+
+def _merge_links(kind: str, items: list[DedupItem], units: _Units, links, feature, merges: _Merges) -> None:
+    """Every text that links to one article joins its most senior text. A text that links to several articles
+    (a daily format reusing its title) is no evidence of which story it is."""
+    by_link: dict[str, list[int]] = defaultdict(list)
+    for u, keys in enumerate(links):
+        if len(keys) == 1:
+            by_link[next(iter(keys))].append(u)
+    for key in sorted(by_link):
+        first_unit, *rest = by_link[key]
+        for u in rest:
+            ra, rb = merges.root(first_unit), merges.root(u)
+            if ra != rb:
+                merges.parent[max(ra, rb)] = min(ra, rb)
+                similarity = _overlap(feature(first_unit), feature(u))[0]
+                merges.edges.append(_edge(kind, items, units, first_unit, u, similarity, "same link", None))
 
 
 def _edge(kind, items, units: _Units, a: int, b: int, similarity: float, reason: str, content) -> DedupEdge:

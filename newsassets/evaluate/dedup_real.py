@@ -79,7 +79,8 @@ class ArticleSample:
         folder = realdata / "dutch_articles"
         first, last = half
         articles = {a["doc_id"]: a for a in _jsonl(folder / "articles.jsonl.gz") if first <= a["date_iso"] <= last}
-        families = [c for c in _jsonl(folder / "clusters.jsonl.gz") if c["template_family"]]
+        components = _jsonl(folder / "clusters.jsonl.gz")
+        families = [c for c in components if c["template_family"]]
         family_of = {d: index for index, c in enumerate(families) for d in c["doc_ids"] if d in articles}
         rng = random.Random(seed)
         candidates = [
@@ -109,7 +110,7 @@ class ArticleSample:
         self.articles = {d: articles[d] for d in self.doc_ids}
         self.family_of = {d: family_of[d] for d in self.doc_ids if d in family_of}
         story_of = {}
-        for index, component in enumerate(_jsonl(folder / "clusters.jsonl.gz")):
+        for index, component in enumerate(components):
             for d in component["doc_ids"]:
                 if d in self.articles and d not in self.family_of:
                     story_of[d] = f"component-{index}"
