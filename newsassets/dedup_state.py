@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from newsassets import settings
 from newsassets.dedup import (
     SETTINGS,
     SIGNATURE_VERSION,
@@ -29,12 +30,14 @@ from newsassets.dedup import (
     DocumentFrequency,
     PreviousRun,
     cluster_items,
+    cluster_kinds,
     new_text_signatures,
     related_texts,
     senior_key,
     seniority,
     text_frequency,
     text_key,
+    verified_relatives,
 )
 from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
 
@@ -53,10 +56,12 @@ ITEMS_SQL = """
 
 
 def run_dedup(
-    connect: Callable, log: Callable[[str], object] = print, full: bool = False
+    connect: Callable, log: Callable[[str], object] = print, full: bool = False, workers: int | None = None
 ) -> tuple[str, DedupResult, ItemChanges]:
     """The stage on a store: `connect(read_only=…)` opens a DuckDB connection as a context manager. Reads
-    end before writes start (DuckDB admits one writer)."""
+    end before writes start (DuckDB admits one writer). A full run clusters articles and teasers at once
+    when `workers` (default `NEWSASSETS_WORKERS`, the machine's cores) allows."""
+    workers = settings.workers() if workers is None else workers
     with connect(read_only=True) as conn:
         changes = ItemChanges() if full else count_changes(conn)
     new, changed = changes.new, changes.changed + changes.deleted
@@ -64,9 +69,18 @@ def run_dedup(
         mode = f"full ({changed} items changed or removed)" if changes.usable else "full"
         log(f"{mode}: clustering every item")
         with connect(read_only=True) as conn:
-            items, md5 = load_items(conn)
+            sizes = dict(conn.execute(f"SELECT item_kind, count(*) FROM ({ITEMS_SQL}) GROUP BY ALL").fetchall())
             previous = load_previous_run(conn)
-        result = cluster_items(items, previous=previous)
+        md5: dict[tuple, str] = {}
+
+        def load(kind: str) -> list[DedupItem]:  # a kind at a time, each on a short read-only connection
+            with connect(read_only=True) as conn:
+                items, digests = load_items(conn, "i WHERE i.item_kind = $1", [kind])
+            md5.update(digests)
+            return items
+
+        result = cluster_kinds(sizes, load, previous=previous, workers=workers)
+        del previous
         with connect(read_only=False) as conn:
             write_result(conn, result, md5)
     elif not new:
@@ -122,11 +136,16 @@ def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[
         f"SELECT item_kind, item_id, text, dated, link, md5(text) FROM ({ITEMS_SQL}) {where}", params or []
     )
     items, md5 = [], {}
+    texts: dict[str, str] = {}  # one string per distinct text: a teaser on a thousand pages is held once
     while rows := cursor.fetchmany(50_000):
         for kind, item_id, text, dated, link, digest in rows:
+            text = texts.setdefault(text, text) if text and len(text) < _SHARED_TEXT_LENGTH else text
             items.append(_dedup_item(kind, item_id, text, dated, link))
             md5[(kind, item_id)] = digest
     return items, md5
+
+
+_SHARED_TEXT_LENGTH = 2000  # characters: shorter texts (teasers, headlines) repeat; article bodies rarely do
 
 
 def load_previous_run(conn) -> PreviousRun:
@@ -177,7 +196,7 @@ def cluster_new_items(conn) -> Increment:
         "i WHERE NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
     )
     stored = {kind: _stored_signatures(conn, kind) for kind in SETTINGS}
-    known = {kind: set(keys.tolist()) for kind, (keys, _) in stored.items()}
+    known = {kind: _Keys(keys) for kind, (keys, _) in stored.items()}
     key_of_text: dict[str, int] = {}  # the same raw text (a teaser on many pages) is normalised once
 
     def key_of(text: str) -> int:
@@ -196,13 +215,37 @@ def cluster_new_items(conn) -> Increment:
     }
     rest = [i for i in new_items if (i.item_kind, i.item_id) not in joining]
     fresh = new_text_signatures(rest, known)
-    touched_kinds, touched_keys = [], []
+    # word frequencies over the whole store: the stored counts and the new texts' (each distinct text once)
+    new_texts: dict[tuple[str, int], str] = {}
+    for item in rest:
+        key = (item.item_kind, keys.get((item.item_kind, item.item_id)))
+        if key in fresh:
+            new_texts.setdefault(key, item.text)
+    delta = {kind: text_frequency(t for (k, _), t in new_texts.items() if k == kind) for kind in SETTINGS}
+    frequency = {kind: stored_frequency(conn, kind).plus(delta[kind]) for kind in SETTINGS}
+    # the stored texts a new text copies, or shares a band with and verifies against (or links with)
+    copies, banded, signatures = {}, {}, {}
     for kind, (stored_keys, sigs) in stored.items():
-        copies = {keys[(kind, i.item_id)] for i in rest if i.item_kind == kind and i.text.strip()} & known[kind]
+        copies[kind] = {
+            k for i in rest if i.item_kind == kind and i.text.strip() and (k := keys[(kind, i.item_id)]) in known[kind]
+        }
         mine = {key: sig for (k, key), sig in fresh.items() if k == kind}
-        related = related_texts(kind, mine, stored_keys, sigs) | copies
-        touched_kinds += [kind] * len(related)
-        touched_keys += sorted(related)
+        banded[kind] = sorted(related_texts(kind, mine, stored_keys, sigs) - copies[kind])
+        row_of = {key: row for row, key in enumerate(stored_keys.tolist())} if banded[kind] else {}
+        signatures.update({(kind, key): sigs[row_of[key]] for key in banded[kind]})
+        signatures.update({(kind, key): sig for key, sig in mine.items()})
+    stored_items = _stored_items(conn, banded)
+    touched_kinds, touched_keys = [], []
+    for kind in stored:
+        verified = verified_relatives(
+            kind,
+            [i for i in rest if i.item_kind == kind],
+            [i for i in stored_items if i.item_kind == kind],
+            signatures,
+            frequency[kind],
+        )
+        touched_kinds += [kind] * len(copies[kind] | verified)
+        touched_keys += sorted(copies[kind] | verified)
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT c2.cluster_id FROM dedup_items s "
         "JOIN dedup_clusters c2 USING (item_kind, item_id) JOIN (SELECT unnest($1::VARCHAR[]) AS item_kind, "
@@ -234,14 +277,6 @@ def cluster_new_items(conn) -> Increment:
             key = key_of(item.text)
             if key in row_of:
                 signatures[(kind, key)] = sigs[row_of[key]]
-    # word frequencies over the whole store: the stored counts and the new texts' (each distinct text once)
-    new_texts: dict[tuple[str, int], str] = {}
-    for item in rest:
-        key = (item.item_kind, keys.get((item.item_kind, item.item_id)))
-        if key in fresh:
-            new_texts.setdefault(key, item.text)
-    delta = {kind: text_frequency(t for (k, _), t in new_texts.items() if k == kind) for kind in SETTINGS}
-    frequency = {kind: stored_frequency(conn, kind).plus(delta[kind]) for kind in SETTINGS}
     result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures), frequency=frequency)
     increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5, frequency_delta=delta)
     # only signatures of texts the store does not hold yet are written: the others are the stored ones
@@ -251,6 +286,34 @@ def cluster_new_items(conn) -> Increment:
         increment.joined_edges.append(DedupEdge(kind, holder.item_id, item_id, 1.0, "exact text"))
         increment.joined_keys[(kind, item_id)] = keys[(kind, item_id)]
     return increment
+
+
+class _Keys:
+    """The stored text keys of a kind, for membership tests (a sorted array: a set of a million keys takes
+    longer to build than an incremental run has)."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self._sorted = np.sort(keys)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, int) or not 0 <= key < 1 << 64 or not len(self._sorted):
+            return False
+        at = int(self._sorted.searchsorted(np.uint64(key)))
+        return at < len(self._sorted) and int(self._sorted[at]) == key
+
+
+def _stored_items(conn, text_keys: dict[str, list[int]]) -> list[DedupItem]:
+    """Every stored item whose text has one of the text keys of its kind."""
+    kinds = [kind for kind, keys in text_keys.items() for _ in keys]
+    if not kinds:
+        return []
+    items, _ = load_items(
+        conn,
+        "i WHERE (i.item_kind, i.item_id) IN (SELECT (s.item_kind, s.item_id) FROM dedup_items s JOIN "
+        "(SELECT unnest($1::VARCHAR[]) AS item_kind, unnest($2::UBIGINT[]) AS text_key) k USING (item_kind, text_key))",
+        [kinds, [key for keys in text_keys.values() for key in keys]],
+    )
+    return items
 
 
 def stored_frequency(conn, kind: str) -> DocumentFrequency:

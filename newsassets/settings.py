@@ -116,3 +116,16 @@ def flag_min_rows() -> int:
     if rows < 1:
         raise ValueError(f"{FLAG_MIN_ROWS_VAR} must be a whole number of rows, 1 or more, got {rows!r}")
     return rows
+
+
+WORKERS_VAR = "NEWSASSETS_WORKERS"
+
+
+def workers() -> int:
+    """Processes a stage may keep busy at once: by default the cores this process may run on; 1 keeps every
+    step in the run's own process."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    count = _number(WORKERS_VAR, cores, int)
+    if count < 1:
+        raise ValueError(f"{WORKERS_VAR} must be a whole number of processes, 1 or more, got {count!r}")
+    return count

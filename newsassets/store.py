@@ -9,6 +9,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 from newsassets.schema import PUBLISHED_TABLES, SCHEMA, TABLES
 
@@ -101,16 +102,65 @@ def needs_rebuild(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _insert_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> None:
-    """Insert column lists as one LIST parameter each, unnested by DuckDB: orders of magnitude faster than
-    a row-by-row `executemany`."""
+    """Insert column lists in one statement: as numpy arrays that DuckDB scans where every column has a plain
+    type (8× faster than parameters for the dedup tables' millions of rows), else as one LIST parameter each,
+    unnested by DuckDB; both orders of magnitude faster than a row-by-row `executemany`."""
     schema = TABLES[table]
     lengths = {len(values[column]) for column in schema}
     if len(lengths) > 1:
         raise ValueError(f"{table}: columns of different lengths {sorted(lengths)}")
     if not lengths or not lengths.pop():
         return
-    unnested = ", ".join(f"unnest(${i + 1}::{schema[c].removesuffix(' NOT NULL')}[])" for i, c in enumerate(schema))
+    types = {column: schema[column].removesuffix(" NOT NULL") for column in schema}
+    if all(t in _NUMPY_TYPES for t in types.values()):
+        try:
+            frame, selected = _arrays({column: (values[column], types[column]) for column in schema})
+        except (ValueError, TypeError, OverflowError):
+            pass  # a value numpy cannot hold: the parameters' path says which, as DuckDB's error
+        else:
+            name = f"_newsassets_insert_{table}"
+            conn.register(name, frame)
+            try:
+                conn.execute(f"INSERT INTO {table} SELECT {', '.join(selected)} FROM {name}")
+            finally:
+                conn.unregister(name)
+            return
+    unnested = ", ".join(f"unnest(${i + 1}::{types[c]}[])" for i, c in enumerate(schema))
     conn.execute(f"INSERT INTO {table} SELECT {unnested}", [values[column] for column in schema])
+
+
+# SQL type → numpy dtype of the array DuckDB scans (None: Python objects, NULL for None)
+_NUMPY_TYPES = {
+    "VARCHAR": None,
+    "BLOB": None,
+    "BOOLEAN": np.bool_,
+    "DOUBLE": np.float64,
+    "INTEGER": np.int32,
+    "BIGINT": np.int64,
+    "UINTEGER": np.uint32,
+    "UBIGINT": np.uint64,
+}
+
+
+def _arrays(columns: Mapping[str, tuple[list, str]]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The columns as numpy arrays, and the select list that reads them back as their SQL types."""
+    frame: dict[str, np.ndarray] = {}
+    selected = []
+    for i, (values, sql_type) in enumerate(columns.values()):
+        dtype = _NUMPY_TYPES[sql_type]
+        if dtype is None:
+            frame[f"c{i}"] = np.array(values, dtype=object)
+            selected.append(f"c{i}::{sql_type}")
+            continue
+        present = [v is not None for v in values]
+        if all(present):
+            frame[f"c{i}"] = np.array(values, dtype=dtype)
+            selected.append(f"c{i}::{sql_type}")
+        else:  # a numeric column with NULLs: zeros where NULL, and a mask that says so
+            frame[f"c{i}"] = np.array([0 if v is None else v for v in values], dtype=dtype)
+            frame[f"m{i}"] = np.array(present, dtype=np.bool_)
+            selected.append(f"CASE WHEN m{i} THEN c{i}::{sql_type} END")
+    return frame, selected
 
 
 def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -124,11 +174,12 @@ def replace_table_columns(conn: duckdb.DuckDBPyConnection, table: str, values: M
         return _insert_in_batches(conn, table, values)
 
 
-def _insert_in_batches(
-    conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list], batch: int = 10_000
-) -> int:
-    """`_insert_columns` a slice at a time: a million rows never sit in DuckDB's parameter lists all at once."""
+def _insert_in_batches(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> int:
+    """`_insert_columns` a slice at a time: a million rows never sit in DuckDB's parameter lists (or in
+    numpy arrays) all at once."""
     count = len(values[next(iter(TABLES[table]))])
+    plain = all(t.removesuffix(" NOT NULL") in _NUMPY_TYPES for t in TABLES[table].values())
+    batch = 200_000 if plain else 10_000
     for start in range(0, count, batch):
         _insert_columns(
             conn, table, {column: column_values[start : start + batch] for column, column_values in values.items()}

@@ -146,3 +146,56 @@ def test_signatures_are_reused_and_not_computed_again(seed_items):
     assert first.hashed == len(first.signatures) > 0
     again = cluster_items(seed_items, previous=PreviousRun({}, first.signatures))
     assert again.hashed == 0 and again.members == first.members
+
+
+@pytest.mark.parametrize("kind", ["article", "teaser"])
+def test_batched_signatures_are_datasketchs_minhash_value_for_value(seed_items, kind):
+    """The numpy batch gives each text exactly what datasketch's affine32 MinHash gives it on its own: long and
+    short texts, texts shorter than one shingle, an empty text, and batches split mid-way."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from newsassets import dedup
+
+    settings = SETTINGS[kind]
+    hashes = dedup._WordHashes()
+    texts = [item.text for item in seed_items] + ["Oekraïne", "twee woorden", "", "drie losse woorden"]
+    word_hashes = [hashes(dedup.words_of(text)) for text in texts]
+    expected = []
+    for wh in word_hashes:
+        minhash = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine32", hashfunc=int)
+        if len(wh):
+            minhash.update_batch((dedup.shingle_hashes(wh, settings.candidate_shingle_words) >> np.uint64(32)).tolist())
+        expected.append(minhash.hashvalues)
+    assert (dedup._signatures(word_hashes, settings) == np.vstack(expected)).all()
+    small_batches = pytest.MonkeyPatch.context()
+    with small_batches as patch:
+        patch.setattr(dedup, "_SIGNATURE_BATCH", 7)
+        assert (dedup._signatures(word_hashes, settings) == np.vstack(expected)).all()
+
+
+def test_clustering_the_kinds_at_once_in_a_worker_gives_the_same_result(seed_items, monkeypatch):
+    from newsassets import dedup
+
+    monkeypatch.setattr(dedup, "PARALLEL_MIN_ITEMS", 1)
+    earlier = cluster_items(seed_items)
+    previous = PreviousRun({(m.item_kind, m.item_id): m.cluster_id for m in earlier.members}, earlier.signatures)
+    alone = cluster_items(seed_items, previous=previous, workers=1)
+    at_once = cluster_items(seed_items, previous=previous, workers=2)
+    assert at_once.members == alone.members and at_once.edges == alone.edges
+    assert at_once.text_keys == alone.text_keys and at_once.signatures.keys() == alone.signatures.keys()
+    assert all((at_once.signatures[k] == alone.signatures[k]).all() for k in alone.signatures)
+    assert at_once.hashed == 0  # the earlier run's signatures reached the worker too
+
+
+def test_workers_setting_defaults_to_the_cores_and_refuses_nonsense(monkeypatch):
+    from newsassets import settings
+
+    monkeypatch.delenv(settings.WORKERS_VAR, raising=False)
+    assert settings.workers() >= 1
+    monkeypatch.setenv(settings.WORKERS_VAR, "1")
+    assert settings.workers() == 1
+    for bad in ["0", "two"]:
+        monkeypatch.setenv(settings.WORKERS_VAR, bad)
+        with pytest.raises(ValueError, match=settings.WORKERS_VAR):
+            settings.workers()

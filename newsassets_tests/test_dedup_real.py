@@ -192,3 +192,32 @@ def test_short_texts_count_swaps_as_long_texts_do(monkeypatch):
         monkeypatch.setattr(dedup, "_SHORT", short)
         counts[short] = [substitutions(a, b) for a, b in pairs]
     assert counts[10**6] == counts[-1] and sum(c > 0 for c in counts[-1]) >= 6
+
+
+def test_an_incremental_run_touches_the_stories_a_new_page_joins_not_its_template_siblings():
+    """A new report of a template family shares bands with every stored report and joins none of them: no stored
+    cluster needs clustering again. A rewrite of a stored report touches that one report's text."""
+    from newsassets.dedup import _signatures, _WordHashes, text_key, verified_relatives, words_of
+
+    stored = [DedupItem("article", f"report-{i}", _report(i)) for i in range(5)]
+    new = [DedupItem("article", "report-5", _report(5)), DedupItem("article", "rewrite", _rewrite(_report(2)))]
+    hashes = _WordHashes()
+    signatures = {
+        ("article", text_key(item.text)): _signatures([hashes(words_of(item.text))], SETTINGS["article"])[0]
+        for item in stored + new
+    }
+    frequency = text_frequency(item.text for item in stored + new)
+    assert verified_relatives("article", new[:1], stored, signatures, frequency) == set()
+    assert verified_relatives("article", new, stored, signatures, frequency) == {text_key(_report(2))}
+
+
+def test_an_incremental_run_touches_a_stored_teaser_that_links_to_the_same_article():
+    from newsassets.dedup import text_key, verified_relatives
+
+    stored = [
+        _teaser("old", "Kabinet valt over stikstofplan", NOON, "https://www.nu.nl/politiek/6123456/kabinet-valt.html"),
+        _teaser("other", "Kabinet valt over stikstofplannen", NOON, "https://www.nu.nl/politiek/6999999/x.html"),
+    ]
+    new = [_teaser("new", "Stikstofruzie: het kabinet is gevallen", NOON, "https://nu.nl/politiek/6123456/ander-pad.html")]
+    frequency = text_frequency(t.text for t in stored + new)
+    assert verified_relatives("teaser", new, stored, {}, frequency) == {text_key(stored[0].text)}

@@ -3,7 +3,7 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from newsassets.store import TABLES, replace_table, table_exists
+from newsassets.store import TABLES, replace_table, replace_table_columns, table_exists
 
 ROW = {
     "cluster_id": "c1",
@@ -60,3 +60,30 @@ def test_a_missing_column_fails_before_touching_the_table(tmp_path):
         with pytest.raises(KeyError):
             replace_table(conn, "dedup_clusters", [{"cluster_id": "c2"}])
         assert conn.execute("SELECT count(*) FROM dedup_clusters").fetchone() == (1,)
+
+
+def test_plain_columns_round_trip_with_nulls_blobs_and_64_bit_keys(tmp_path):
+    """The dedup tables go in as numpy arrays: NULLs in numeric columns, bytes and the full UBIGINT range
+    survive, and the rows keep their order."""
+    edges = {
+        "item_kind": ["article", "teaser", "teaser"],
+        "item_a": ["a1", "t1", "t2"],
+        "item_b": ["a2", "t3", "t4"],
+        "similarity": [0.5, 1.0, 0.75],
+        "reason": ["rewrite", "exact text", "same link"],
+        "content_similarity": [0.81, None, None],
+    }
+    items = {
+        "item_kind": ["article", "article"],
+        "item_id": ["a1", "a2"],
+        "text_md5": ["x", "y"],
+        "text_key": [2**64 - 1, None],
+    }
+    signatures = {"item_kind": ["teaser"], "text_key": [0], "version": ["v"], "signature": [b"\x00\xff\x01"]}
+    with duckdb.connect(str(tmp_path / "t.duckdb")) as conn:
+        replace_table_columns(conn, "dedup_edges", edges)
+        replace_table_columns(conn, "dedup_items", items)
+        replace_table_columns(conn, "dedup_signatures", signatures)
+        assert conn.execute("SELECT * FROM dedup_edges").fetchall() == list(zip(*edges.values(), strict=True))
+        assert conn.execute("SELECT * FROM dedup_items").fetchall() == list(zip(*items.values(), strict=True))
+        assert conn.execute("SELECT signature, text_key FROM dedup_signatures").fetchone() == (b"\x00\xff\x01", 0)
