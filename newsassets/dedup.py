@@ -732,6 +732,7 @@ class DedupResult:
     frequency: dict[str, DocumentFrequency] = field(default_factory=dict)  # the word frequencies verification used
     refused_window: int = 0  # candidate pairs dated too far apart to be one story
     refused_links: int = 0  # candidate pairs that link to two different articles
+    link_keys: dict[tuple[str, str], str] = field(default_factory=dict)  # (item_kind, item_id) → its `link_key`
 
 
 def cluster_items(
@@ -796,6 +797,7 @@ def cluster_kinds(
         frequency={k: v for r in results for k, v in r.frequency.items()},
         refused_window=sum(r.refused_window for r in results),
         refused_links=sum(r.refused_links for r in results),
+        link_keys={k: v for r in results for k, v in r.link_keys.items()},
     )
 
 
@@ -911,7 +913,7 @@ def verified_relatives(
     pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings_), empty, settings_.bucket_cap), sigs)
     pairs = pairs[fresh[pairs[:, 0]] != fresh[pairs[:, 1]]] if len(pairs) else pairs
     first = _first_days(items, units) if settings_.window_days else None
-    links = _unit_links(items, units)
+    links = _unit_links([link_key(item.link) for item in items], units)
     features: dict[int, _Features] = {}
 
     def feature(u: int) -> _Features:
@@ -1012,8 +1014,9 @@ def _cluster_kind(
             features[u] = _Features(items[units.members[u][0]].text, units.hashes[u], hashes, settings)
         return features[u]
 
-    merges = _merge(kind, items, units, pairs, feature, settings, frequency)  # 4. verification and 5. clusters
-    members = _members(kind, items, units, merges, feature, previous)
+    item_links = [link_key(item.link) for item in items]
+    merges = _merge(kind, items, units, pairs, feature, settings, frequency, _unit_links(item_links, units))
+    members = _members(kind, items, units, merges, feature, previous)  # 4. verification and 5. clusters above
     return DedupResult(
         members=members,
         edges=units.edges + merges.edges,
@@ -1025,6 +1028,7 @@ def _cluster_kind(
         frequency={kind: frequency},
         refused_window=merges.refused_window,
         refused_links=merges.refused_links,
+        link_keys={(kind, item.item_id): key for item, key in zip(items, item_links, strict=True) if key},
     )
 
 
@@ -1080,6 +1084,7 @@ def _merge(
     feature,
     settings: DedupSettings,
     frequency: DocumentFrequency,
+    links: list[frozenset[str]],
 ) -> _Merges:
     """Verify candidate pairs strongest first. A pair already in one cluster needs no verification; two clusters
     merge only when the pair verifies and their representatives verify too (loosely): no chaining. With a time
@@ -1090,8 +1095,6 @@ def _merge(
 
     def apart(a: int, b: int) -> bool:
         return first is not None and abs(first[a] - first[b]) > settings.window_days
-
-    links = _unit_links(items, units)
 
     def other_article(a: int, b: int) -> bool:
         """Both link, and not to one article: different stories, however alike the words (a story and its video)."""
@@ -1153,9 +1156,9 @@ def _edge(kind, items, units: _Units, a: int, b: int, similarity: float, reason:
     return DedupEdge(kind, first, second, round(similarity, 6), reason, None if content is None else round(content, 6))
 
 
-def _unit_links(items: list[DedupItem], units: _Units) -> list[frozenset[str]]:
+def _unit_links(item_links: list[str | None], units: _Units) -> list[frozenset[str]]:
     """The `link_key`s of each unit's items (empty for texts without links)."""
-    return [frozenset(key for i in unit if (key := link_key(items[i].link))) for unit in units.members]
+    return [frozenset(key for i in unit if (key := item_links[i])) for unit in units.members]
 
 
 def _first_days(items: list[DedupItem], units: _Units) -> np.ndarray:

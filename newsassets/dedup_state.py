@@ -31,6 +31,7 @@ from newsassets.dedup import (
     PreviousRun,
     cluster_items,
     cluster_kinds,
+    link_key,
     new_text_signatures,
     related_texts,
     senior_key,
@@ -45,7 +46,7 @@ MEMBER_COLUMNS = ["cluster_id", "item_kind", "item_id", "is_representative", "si
 EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason", "content_similarity"]
 STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures", "dedup_word_df"]
 # Every article and teaser, with the date that decides seniority, the link a teaser makes (an article's url
-# is where it was found, not what it is about) and the md5 that tells a changed text.
+# is where it was found, not what it is about) and the hash that tells a changed text.
 ITEMS_SQL = """
     SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
            coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link
@@ -71,18 +72,18 @@ def run_dedup(
         with connect(read_only=True) as conn:
             sizes = dict(conn.execute(f"SELECT item_kind, count(*) FROM ({ITEMS_SQL}) GROUP BY ALL").fetchall())
             previous = load_previous_run(conn)
-        md5: dict[tuple, str] = {}
+        text_hashes: dict[tuple, int] = {}
 
         def load(kind: str) -> list[DedupItem]:  # a kind at a time, each on a short read-only connection
             with connect(read_only=True) as conn:
                 items, digests = load_items(conn, "i WHERE i.item_kind = $1", [kind])
-            md5.update(digests)
+            text_hashes.update(digests)
             return items
 
         result = cluster_kinds(sizes, load, previous=previous, workers=workers)
         del previous
         with connect(read_only=False) as conn:
-            write_result(conn, result, md5)
+            write_result(conn, result, text_hashes)
     elif not new:
         mode = "unchanged"
         log("no item is new, changed or removed: the tables stay as they are")
@@ -117,32 +118,32 @@ def count_changes(conn) -> ItemChanges:
         return ItemChanges()
     counts = conn.execute(
         f"""
-        WITH cur AS (SELECT item_kind, item_id, md5(text) AS text_md5 FROM ({ITEMS_SQL}))
+        WITH cur AS (SELECT item_kind, item_id, hash(text) AS text_hash FROM ({ITEMS_SQL}))
         SELECT count(*) FILTER (WHERE s.item_id IS NULL),
-               count(*) FILTER (WHERE s.item_id IS NOT NULL AND cur.item_id IS NOT NULL AND s.text_md5 <> cur.text_md5),
+               count(*) FILTER (WHERE s.item_id IS NOT NULL AND cur.item_id IS NOT NULL AND s.text_hash <> cur.text_hash),
                count(*) FILTER (WHERE cur.item_id IS NULL),
-               count(*) FILTER (WHERE s.text_md5 = cur.text_md5)
+               count(*) FILTER (WHERE s.text_hash = cur.text_hash)
         FROM cur FULL JOIN dedup_items s ON s.item_kind = cur.item_kind AND s.item_id = cur.item_id
         """
     ).fetchone()
     return ItemChanges(*counts, usable=True)
 
 
-def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[DedupItem], dict[tuple, str]]:
-    """Articles (body, dated by publication, else the page's capture) and teasers as dedup items, and the md5
+def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[DedupItem], dict[tuple, int]]:
+    """Articles (body, dated by publication, else the page's capture) and teasers as dedup items, and the hash
     of each text by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id` …).
     Read a batch at a time; the order does not matter (the core orders items by seniority)."""
     cursor = conn.execute(
-        f"SELECT item_kind, item_id, text, dated, link, md5(text) FROM ({ITEMS_SQL}) {where}", params or []
+        f"SELECT item_kind, item_id, text, dated, link, hash(text) FROM ({ITEMS_SQL}) {where}", params or []
     )
-    items, md5 = [], {}
+    items, text_hashes = [], {}
     texts: dict[str, str] = {}  # one string per distinct text: a teaser on a thousand pages is held once
     while rows := cursor.fetchmany(50_000):
         for kind, item_id, text, dated, link, digest in rows:
             text = texts.setdefault(text, text) if text and len(text) < _SHARED_TEXT_LENGTH else text
             items.append(_dedup_item(kind, item_id, text, dated, link))
-            md5[(kind, item_id)] = digest
-    return items, md5
+            text_hashes[(kind, item_id)] = digest
+    return items, text_hashes
 
 
 _SHARED_TEXT_LENGTH = 2000  # characters: shorter texts (teasers, headlines) repeat; article bodies rarely do
@@ -179,7 +180,8 @@ class Increment:
     """What an incremental run changes: the re-clustered part, and the new exact copies that simply join."""
 
     result: DedupResult  # new items that need clustering, with every cluster they touch
-    md5: dict[tuple, str]  # of every new item
+    text_hashes: dict[tuple, int]  # of every new item
+    link_keys: dict[tuple, str] = field(default_factory=dict)  # of every new item that links somewhere
     joined: list[ClusterMember] = field(default_factory=list)  # exact copies of a stored text, joining its cluster
     joined_edges: list[DedupEdge] = field(default_factory=list)
     joined_keys: dict[tuple, int] = field(default_factory=dict)
@@ -191,7 +193,7 @@ def cluster_new_items(conn) -> Increment:
     """Cluster the new items together with the clusters of every stored text they copy or resemble. A new item
     that copies a stored text exactly and is no more senior than that cluster's representative just joins it:
     the common case of a teaser repeated on one more page costs no re-clustering."""
-    new_items, md5 = load_items(
+    new_items, text_hashes = load_items(
         conn,
         "i WHERE NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
     )
@@ -234,6 +236,13 @@ def cluster_new_items(conn) -> Increment:
         row_of = {key: row for row, key in enumerate(stored_keys.tolist())} if banded[kind] else {}
         signatures.update({(kind, key): sigs[row_of[key]] for key in banded[kind]})
         signatures.update({(kind, key): sig for key, sig in mine.items()})
+    # one link, one story: the stored texts that link where a new item links are touched whatever their words
+    link_keys = {(i.item_kind, i.item_id): key for i in rest if (key := link_key(i.link))}
+    for kind, text_key_ in _texts_linking_to(conn, link_keys):
+        if text_key_ is not None:
+            copies[kind].add(text_key_)
+            if text_key_ in banded[kind]:
+                banded[kind].remove(text_key_)
     stored_items = _stored_items(conn, banded)
     touched_kinds, touched_keys = [], []
     for kind in stored:
@@ -278,7 +287,12 @@ def cluster_new_items(conn) -> Increment:
             if key in row_of:
                 signatures[(kind, key)] = sigs[row_of[key]]
     result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures), frequency=frequency)
-    increment = Increment(replace(result, hashed=result.hashed + len(fresh)), md5, frequency_delta=delta)
+    increment = Increment(
+        replace(result, hashed=result.hashed + len(fresh)),
+        text_hashes,
+        {(i.item_kind, i.item_id): key for i in new_items if (key := link_key(i.link))},
+        frequency_delta=delta,
+    )
     # only signatures of texts the store does not hold yet are written: the others are the stored ones
     increment.new_signatures = {k: v for k, v in result.signatures.items() if k[1] not in known[k[0]]}
     for (kind, item_id), holder in sorted(joining.items()):
@@ -300,6 +314,17 @@ class _Keys:
             return False
         at = int(self._sorted.searchsorted(np.uint64(key)))
         return at < len(self._sorted) and int(self._sorted[at]) == key
+
+
+def _texts_linking_to(conn, link_keys: dict[tuple, str]) -> list[tuple[str, int | None]]:
+    """(item_kind, text_key) of the stored items whose link key is one of `link_keys`' (of their kind)."""
+    if not link_keys:
+        return []
+    return conn.execute(
+        "SELECT DISTINCT s.item_kind, s.text_key FROM dedup_items s JOIN (SELECT unnest($1::VARCHAR[]) AS item_kind, "
+        "unnest($2::VARCHAR[]) AS link_key) k USING (item_kind, link_key)",
+        [[kind for kind, _ in link_keys], list(link_keys.values())],
+    ).fetchall()
 
 
 def _stored_items(conn, text_keys: dict[str, list[int]]) -> list[DedupItem]:
@@ -361,13 +386,13 @@ def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, Holder]:
     }
 
 
-def write_result(conn, result: DedupResult, md5: dict[tuple, str]) -> None:
+def write_result(conn, result: DedupResult, text_hashes: dict[tuple, int]) -> None:
     """A full run: the four tables, each replaced in one transaction (the state last)."""
     replace_table_columns(conn, "dedup_clusters", _columns(result.members, MEMBER_COLUMNS))
     replace_table_columns(conn, "dedup_edges", _columns(result.edges, EDGE_COLUMNS))
     replace_table_columns(conn, "dedup_signatures", _signature_columns(result.signatures))
     replace_table_columns(conn, "dedup_word_df", _frequency_columns(result.frequency))
-    replace_table_columns(conn, "dedup_items", _item_columns(result.text_keys, md5))
+    replace_table_columns(conn, "dedup_items", _item_columns(result.text_keys, text_hashes, result.link_keys))
 
 
 def write_increment(conn, increment: Increment) -> None:
@@ -403,7 +428,14 @@ def write_increment(conn, increment: Increment) -> None:
     signatures = increment.new_signatures
     replace_rows(conn, "dedup_signatures", _signature_keys(signatures), _signature_columns(signatures))
     replace_rows(conn, "dedup_word_df", {}, _frequency_columns(increment.frequency_delta))
-    new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.md5)
+    joined_links = {
+        (m.item_kind, m.item_id): increment.link_keys[(m.item_kind, m.item_id)]
+        for m in increment.joined
+        if (m.item_kind, m.item_id) in increment.link_keys
+    }
+    new = _item_columns(
+        {**result.text_keys, **increment.joined_keys}, increment.text_hashes, {**result.link_keys, **joined_links}
+    )
     replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
 
 
@@ -454,14 +486,17 @@ def _frequency_columns(frequency: dict[str, DocumentFrequency]) -> dict[str, lis
     }
 
 
-def _item_columns(text_keys: dict[tuple, int | None], md5: dict[tuple, str]) -> dict[str, list]:
-    """State rows for the items `md5` names: their text's md5 and dedup text key."""
-    keys = sorted(md5)
+def _item_columns(
+    text_keys: dict[tuple, int | None], text_hashes: dict[tuple, int], link_keys: dict[tuple, str]
+) -> dict[str, list]:
+    """State rows for the items `text_hashes` names: their text's hash, dedup text key and link key."""
+    keys = sorted(text_hashes)
     return {
         "item_kind": [kind for kind, _ in keys],
         "item_id": [item_id for _, item_id in keys],
-        "text_md5": [md5[k] for k in keys],
+        "text_hash": [text_hashes[k] for k in keys],
         "text_key": [text_keys[k] for k in keys],
+        "link_key": [link_keys.get(k) for k in keys],
     }
 
 

@@ -161,8 +161,9 @@ SCHEMA: dict[str, Table] = {
             "Dedup state: each item's text hash and text key as last clustered.",
             C("item_kind", "VARCHAR NOT NULL", "`article` or `teaser`"),
             C("item_id", "VARCHAR NOT NULL", "The item"),
-            C("text_md5", "VARCHAR NOT NULL", "md5 of the text as stored"),
+            C("text_hash", "UBIGINT NOT NULL", "DuckDB hash() of the text as stored: tells a changed text"),
             C("text_key", "UBIGINT", "Key of its lowercased words (newsassets.dedup.text_key)"),
+            C("link_key", "VARCHAR", "What the item links to (newsassets.dedup.link_key): teasers of one link join"),
             published=False,
         ),
         _table(

@@ -154,3 +154,45 @@ def test_an_incremental_run_gives_the_clusters_a_full_run_gives(tmp_path):
 
     assert run_dedup(connect, log=lambda _: None, full=True)[0] == "full"
     assert partition(table()) == partition(incremental)
+
+
+def test_an_incremental_run_joins_a_rewritten_headline_by_its_link_as_a_full_run_does(tmp_path):
+    """A new teaser whose words share nothing with the stored one but which links to the same article joins
+    its cluster in an incremental run too (the stored items' link keys are kept in `dedup_items`)."""
+    from contextlib import contextmanager
+
+    import duckdb
+
+    from newsassets.benchmarks.dedup import create_tables
+    from newsassets.dedup_state import run_dedup
+
+    database = tmp_path / "links.duckdb"
+
+    @contextmanager
+    def connect(read_only=False):
+        with duckdb.connect(str(database), read_only=read_only) as conn:
+            yield conn
+
+    def clusters():
+        with connect(read_only=True) as conn:
+            return dict(conn.execute("SELECT item_id, cluster_id FROM dedup_clusters").fetchall())
+
+    with connect() as conn:
+        create_tables(conn)
+        conn.execute("INSERT INTO raw_documents VALUES ('d1', '2026-03-01 08:00'), ('d2', '2026-03-01 09:00')")
+        conn.execute(
+            "INSERT INTO teasers VALUES ('t1', 'd1', 'Kabinet valt over stikstofplan', '2026-03-01 08:00', "
+            "'https://www.nu.nl/politiek/6123456/kabinet-valt.html'), ('t2', 'd1', 'Ajax wint met 3-0 van PSV', "
+            "'2026-03-01 08:00', 'https://www.nu.nl/voetbal/6123999/ajax-wint.html')"
+        )
+    assert run_dedup(connect, log=lambda _: None, workers=1)[0] == "full"
+    with connect() as conn:
+        conn.execute(
+            "INSERT INTO teasers VALUES ('t3', 'd2', 'Stikstofruzie: het kabinet is gevallen', '2026-03-01 09:00', "
+            "'https://nu.nl/politiek/6123456/stikstofruzie-kabinet-gevallen.html')"
+        )
+    assert run_dedup(connect, log=lambda _: None, workers=1)[0].startswith("incremental")
+    incremental = clusters()
+    assert incremental["t3"] == incremental["t1"] != incremental["t2"]
+    assert run_dedup(connect, log=lambda _: None, full=True, workers=1)[0] == "full"
+    assert clusters() == incremental

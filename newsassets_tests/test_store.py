@@ -76,8 +76,9 @@ def test_plain_columns_round_trip_with_nulls_blobs_and_64_bit_keys(tmp_path):
     items = {
         "item_kind": ["article", "article"],
         "item_id": ["a1", "a2"],
-        "text_md5": ["x", "y"],
+        "text_hash": [7, 2**64 - 2],
         "text_key": [2**64 - 1, None],
+        "link_key": ["nu.nl/6123456", None],
     }
     signatures = {"item_kind": ["teaser"], "text_key": [0], "version": ["v"], "signature": [b"\x00\xff\x01"]}
     with duckdb.connect(str(tmp_path / "t.duckdb")) as conn:
