@@ -1,9 +1,10 @@
 """Dedup state in DuckDB: which items are new or changed since the last run, and writing what a run found.
 
-State lives beside the tables in the working database: `dedup_items` (each item's text as last clustered) and
-`dedup_signatures` (one MinHash per distinct text). A run that only finds new items is incremental: it hashes
-the new texts, finds the stored texts they copy or share an LSH band with, and re-clusters just the clusters
-those belong to, with the new items; every other row stays as it is. Any changed or removed item, or a change
+State lives beside the tables in the working database: `dedup_items` (each item's text hash, text key and link
+key as last clustered), `dedup_signatures` (one MinHash per distinct text) and `dedup_word_df`. A run that only
+finds new items is incremental: it hashes the new texts, finds the stored texts they copy, link with, or share
+an LSH band with and verify against, and re-clusters just the clusters those belong to, with the new items;
+every other row stays as it is. Any changed or removed item, or a change
 of settings, makes a full run, which still reuses the stored signatures and keeps the earlier cluster ids.
 `newsassets.dedup` does the clustering on plain values; this module only moves them in and out of DuckDB
 (connections are passed in, never opened here), and has no Dagster in it.

@@ -199,3 +199,12 @@ def test_workers_setting_defaults_to_the_cores_and_refuses_nonsense(monkeypatch)
         monkeypatch.setenv(settings.WORKERS_VAR, bad)
         with pytest.raises(ValueError, match=settings.WORKERS_VAR):
             settings.workers()
+
+
+def test_a_failing_worker_process_is_a_clear_error_not_a_hang(capfd):
+    from newsassets import dedup
+
+    broken = ("article", [DedupItem("article", "a", "een tekst")], None, PreviousRun({}, {}), None)  # no settings
+    with pytest.raises(RuntimeError, match="NEWSASSETS_WORKERS=1"):
+        dedup._Worker(broken).result()
+    assert "Traceback" in capfd.readouterr().err  # the worker's own error is shown above ours

@@ -218,6 +218,8 @@ def test_an_incremental_run_touches_a_stored_teaser_that_links_to_the_same_artic
         _teaser("old", "Kabinet valt over stikstofplan", NOON, "https://www.nu.nl/politiek/6123456/kabinet-valt.html"),
         _teaser("other", "Kabinet valt over stikstofplannen", NOON, "https://www.nu.nl/politiek/6999999/x.html"),
     ]
-    new = [_teaser("new", "Stikstofruzie: het kabinet is gevallen", NOON, "https://nu.nl/politiek/6123456/ander-pad.html")]
+    new = [
+        _teaser("new", "Stikstofruzie: het kabinet is gevallen", NOON, "https://nu.nl/politiek/6123456/ander-pad.html")
+    ]
     frequency = text_frequency(t.text for t in stored + new)
     assert verified_relatives("teaser", new, stored, {}, frequency) == {text_key(stored[0].text)}
