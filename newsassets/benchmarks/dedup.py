@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -138,8 +137,8 @@ def run_stage(database: Path) -> dict[str, object]:
         "candidates": result.candidates,
         "edges": len(result.edges),
         "rss": memory.peak_mib,  # this process and its worker together, at one moment
-        "own_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "worker_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "own_rss": memory.own_kib / 1024,
+        "worker_rss": memory.workers_kib / 1024,
     }
 
 
