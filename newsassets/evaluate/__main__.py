@@ -1,4 +1,4 @@
-"""`python -m newsassets.evaluate {extraction,dedup,dedup-real,flags} DIR`: figures measured on real or generated pages."""
+"""`python -m newsassets.evaluate {extraction,dedup,dedup-real,flags,fronts} DIR`: figures measured on real or generated pages."""
 
 import importlib
 import sys
@@ -8,6 +8,7 @@ COMMANDS = {
     "dedup": "newsassets.evaluate.dedup",
     "dedup-real": "newsassets.evaluate.dedup_real",
     "flags": "newsassets.evaluate.flags",
+    "fronts": "newsassets.evaluate.fronts",
 }
 
 
