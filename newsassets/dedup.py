@@ -912,8 +912,8 @@ def verified_relatives(
     empty[units.keyed()] = False
     pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings_), empty, settings_.bucket_cap), sigs)
     pairs = pairs[fresh[pairs[:, 0]] != fresh[pairs[:, 1]]] if len(pairs) else pairs
-    first = _first_days(items, units) if settings_.window_days else None
     links = _unit_links([link_key(item.link) for item in items], units)
+    rules = _PairRules(items, units, links, settings_)
     features: dict[int, _Features] = {}
 
     def feature(u: int) -> _Features:
@@ -922,11 +922,7 @@ def verified_relatives(
         return features[u]
 
     joined: set[int] = set()
-    by_link: dict[str, list[int]] = defaultdict(list)
-    for u, keys in enumerate(links):
-        if len(keys) == 1:
-            by_link[next(iter(keys))].append(u)
-    for linked in by_link.values():
+    for linked in _single_links(links).values():
         if fresh[linked].any():
             joined.update(u for u in linked if not fresh[u])
     refusals = np.zeros(len(units.members), dtype=np.int32)
@@ -934,9 +930,7 @@ def verified_relatives(
         new, old = (a, b) if fresh[a] else (b, a)
         if old in joined or refusals[new] >= settings_.max_refusals:
             continue
-        if first is not None and abs(first[a] - first[b]) > settings_.window_days:
-            continue
-        if links[a] and links[b] and (links[a] != links[b] or len(links[a]) > 1):
+        if rules.apart(a, b) or rules.other_article(a, b):
             continue
         if verify(feature(a), feature(b), settings_, frequency=frequency)[1] is None:
             refusals[new] += 1
@@ -1091,14 +1085,8 @@ def _merge(
     window, units first dated further apart than it are never verified (an undated unit is near every date)."""
     merges = _Merges(parent=list(range(len(units.members))), edges=[], refused_templates=0)
     refusals = np.zeros(len(units.members), dtype=np.int32)
-    first = _first_days(items, units) if settings.window_days else None
-
-    def apart(a: int, b: int) -> bool:
-        return first is not None and abs(first[a] - first[b]) > settings.window_days
-
-    def other_article(a: int, b: int) -> bool:
-        """Both link, and not to one article: different stories, however alike the words (a story and its video)."""
-        return bool(links[a]) and bool(links[b]) and (links[a] != links[b] or len(links[a]) > 1)
+    rules = _PairRules(items, units, links, settings)
+    apart, other_article = rules.apart, rules.other_article
 
     _merge_links(kind, items, units, links, feature, merges)  # 4a. one link, one story
 
@@ -1134,13 +1122,36 @@ def _pair_list(pairs: np.ndarray, chunk: int = 65_536) -> Iterable[list[int]]:
         yield from pairs[start : start + chunk].tolist()
 
 
-def _merge_links(kind: str, items: list[DedupItem], units: _Units, links, feature, merges: _Merges) -> None:
-    """Every text that links to one article joins its most senior text. A text that links to several articles
-    (a daily format reusing its title) is no evidence of which story it is."""
+class _PairRules:
+    """What refuses a pair of units before their words are compared: first seen further apart than the window
+    (an undated unit is near every date), or linking to different articles."""
+
+    def __init__(self, items: list[DedupItem], units: _Units, links: list[frozenset[str]], settings: DedupSettings):
+        self.first = _first_days(items, units) if settings.window_days else None
+        self.window, self.links = settings.window_days, links
+
+    def apart(self, a: int, b: int) -> bool:
+        return self.first is not None and abs(self.first[a] - self.first[b]) > self.window
+
+    def other_article(self, a: int, b: int) -> bool:
+        """Both link, and not to one article: different stories, however alike the words (a story and its video)."""
+        links = self.links
+        return bool(links[a]) and bool(links[b]) and (links[a] != links[b] or len(links[a]) > 1)
+
+
+def _single_links(links: list[frozenset[str]]) -> dict[str, list[int]]:
+    """The units that link to exactly one article, by that article (a unit linking to several anchors nothing)."""
     by_link: dict[str, list[int]] = defaultdict(list)
     for u, keys in enumerate(links):
         if len(keys) == 1:
             by_link[next(iter(keys))].append(u)
+    return by_link
+
+
+def _merge_links(kind: str, items: list[DedupItem], units: _Units, links, feature, merges: _Merges) -> None:
+    """Every text that links to one article joins its most senior text. A text that links to several articles
+    (a daily format reusing its title) is no evidence of which story it is."""
+    by_link = _single_links(links)
     for key in sorted(by_link):
         first_unit, *rest = by_link[key]
         for u in rest:

@@ -238,8 +238,9 @@ def cluster_new_items(conn) -> Increment:
         signatures.update({(kind, key): sigs[row_of[key]] for key in banded[kind]})
         signatures.update({(kind, key): sig for key, sig in mine.items()})
     # one link, one story: the stored texts that link where a new item links are touched whatever their words
-    link_keys = {(i.item_kind, i.item_id): key for i in rest if (key := link_key(i.link))}
-    for kind, text_key_ in _texts_linking_to(conn, link_keys):
+    new_links = {(i.item_kind, i.item_id): key for i in new_items if (key := link_key(i.link))}
+    rest_links = {key: new_links[key] for i in rest if (key := (i.item_kind, i.item_id)) in new_links}
+    for kind, text_key_ in _texts_linking_to(conn, rest_links):
         if text_key_ is not None:
             copies[kind].add(text_key_)
             if text_key_ in banded[kind]:
@@ -291,7 +292,7 @@ def cluster_new_items(conn) -> Increment:
     increment = Increment(
         replace(result, hashed=result.hashed + len(fresh)),
         text_hashes,
-        {(i.item_kind, i.item_id): key for i in new_items if (key := link_key(i.link))},
+        new_links,
         frequency_delta=delta,
     )
     # only signatures of texts the store does not hold yet are written: the others are the stored ones
@@ -429,14 +430,7 @@ def write_increment(conn, increment: Increment) -> None:
     signatures = increment.new_signatures
     replace_rows(conn, "dedup_signatures", _signature_keys(signatures), _signature_columns(signatures))
     replace_rows(conn, "dedup_word_df", {}, _frequency_columns(increment.frequency_delta))
-    joined_links = {
-        (m.item_kind, m.item_id): increment.link_keys[(m.item_kind, m.item_id)]
-        for m in increment.joined
-        if (m.item_kind, m.item_id) in increment.link_keys
-    }
-    new = _item_columns(
-        {**result.text_keys, **increment.joined_keys}, increment.text_hashes, {**result.link_keys, **joined_links}
-    )
+    new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.text_hashes, increment.link_keys)
     replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
 
 
