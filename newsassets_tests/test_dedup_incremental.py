@@ -18,6 +18,20 @@ def ids(result):
     return {m.item_id: m.cluster_id for m in result.members}
 
 
+def store_at(database):
+    """`connect(read_only=…)` for a scratch DuckDB file, as the stage's `run_dedup` takes it."""
+    from contextlib import contextmanager
+
+    import duckdb
+
+    @contextmanager
+    def connect(read_only=False):
+        with duckdb.connect(str(database), read_only=read_only) as conn:
+            yield conn
+
+    return connect
+
+
 def test_a_new_earlier_item_joins_the_existing_cluster_under_its_id(seeds):
     body_000, body_001 = clean_text_page(seeds["000"]).body, clean_text_page(seeds["001"]).body
     first = cluster_items([dated("a000", body_000, 5), dated("a002", clean_text_page(seeds["002"]).body, 5)])
@@ -107,19 +121,10 @@ def test_a_removed_page_makes_a_full_run_that_keeps_the_other_ids(resources, raw
 
 
 def test_an_incremental_run_gives_the_clusters_a_full_run_gives(tmp_path):
-    from contextlib import contextmanager
-
-    import duckdb
-
     from newsassets.benchmarks.dedup import ItemMaker, create_tables
     from newsassets.dedup_state import run_dedup
 
-    database = tmp_path / "bench.duckdb"
-
-    @contextmanager
-    def connect(read_only=False):
-        with duckdb.connect(str(database), read_only=read_only) as conn:
-            yield conn
+    connect = store_at(tmp_path / "bench.duckdb")
 
     def table():
         with connect(read_only=True) as conn:
@@ -159,19 +164,10 @@ def test_an_incremental_run_gives_the_clusters_a_full_run_gives(tmp_path):
 def test_an_incremental_run_joins_a_rewritten_headline_by_its_link_as_a_full_run_does(tmp_path):
     """A new teaser whose words share nothing with the stored one but which links to the same article joins
     its cluster in an incremental run too (the stored items' link keys are kept in `dedup_items`)."""
-    from contextlib import contextmanager
-
-    import duckdb
-
     from newsassets.benchmarks.dedup import create_tables
     from newsassets.dedup_state import run_dedup
 
-    database = tmp_path / "links.duckdb"
-
-    @contextmanager
-    def connect(read_only=False):
-        with duckdb.connect(str(database), read_only=read_only) as conn:
-            yield conn
+    connect = store_at(tmp_path / "links.duckdb")
 
     def clusters():
         with connect(read_only=True) as conn:
