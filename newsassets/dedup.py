@@ -46,6 +46,7 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import os
 import pickle
 import re
 import subprocess
@@ -54,6 +55,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -811,8 +813,14 @@ class _Worker:
     stdout, both pickled as streams."""
 
     def __init__(self, arguments: tuple) -> None:
+        # the worker imports this package from where this process did, whatever its working directory
+        package_root = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "newsassets.dedup_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-m", "newsassets.dedup_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": path},
         )
         try:
             pickle.dump(arguments, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
