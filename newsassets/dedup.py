@@ -321,7 +321,7 @@ class _Features:
     def run_text(self, run: int) -> str:
         """The lowercased words of one of `slot_runs`, as `Reusel-De Mierden` → `reusel de mierden`."""
         start, end = self.run_spans[run].tolist()
-        return " ".join(_lowered_words(self.text[start:end]))
+        return " ".join(WORD.findall(self.text[start:end].lower()))
 
     @property
     def slots(self) -> np.ndarray:
@@ -366,10 +366,6 @@ def _slot_runs(text: str, word_hashes: np.ndarray, hashes: _WordHashes) -> _Slot
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int32)
     run_words = words[np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))]
     return _SlotRuns(names, contexts[order], starts, ends, offsets, run_words)
-
-
-def _lowered_words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
 
 
 class DocumentFrequency:
@@ -912,22 +908,12 @@ def verified_relatives(
     settings_ = (settings or SETTINGS)[kind]
     fresh_ids = {item.item_id for item in new_items}
     items = sorted(new_items + stored_items, key=senior_key)
-    hashes = _WordHashes()
-    units = _exact_units(kind, items, hashes)
-    sigs, _ = _unit_signatures(kind, units, settings_, PreviousRun({}, signatures))
+    prepared = _prepare(kind, items, settings_, PreviousRun({}, signatures))
+    units, pairs, feature = prepared.units, prepared.pairs, prepared.feature
     fresh = np.array([any(items[i].item_id in fresh_ids for i in unit) for unit in units.members], dtype=bool)
-    empty = np.ones(len(units.members), dtype=bool)
-    empty[units.keyed()] = False
-    pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings_), empty, settings_.bucket_cap), sigs)
     pairs = pairs[fresh[pairs[:, 0]] != fresh[pairs[:, 1]]] if len(pairs) else pairs
     links = _unit_links([link_key(item.link) for item in items], units)
     rules = _PairRules(items, units, links, settings_)
-    features: dict[int, _Features] = {}
-
-    def feature(u: int) -> _Features:
-        if u not in features:
-            features[u] = _Features(items[units.members[u][0]].text, units.hashes[u], hashes, settings_)
-        return features[u]
 
     joined: set[int] = set()
     for linked in _single_links(links).values():
@@ -1000,22 +986,10 @@ def _cluster_kind(
     frequency: DocumentFrequency | None,
 ) -> DedupResult:
     items = sorted(items, key=senior_key)  # seniority order: the first of any group is its representative
-    hashes = _WordHashes()
-    units = _exact_units(kind, items, hashes)  # 1. exact duplicates
+    prepared = _prepare(kind, items, settings, previous)  # 1.–3.
+    units, sigs, pairs, feature = prepared.units, prepared.sigs, prepared.pairs, prepared.feature
     if frequency is None:
         frequency = DocumentFrequency.of(units.hashes[u] for u in units.keyed())
-    sigs, missing = _unit_signatures(kind, units, settings, previous)  # 2. signatures, reusing the previous run's
-    empty = np.ones(len(units.members), dtype=bool)
-    empty[units.keyed()] = False
-    # 3. candidates, strongest first by the signatures' estimate of their similarity
-    pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings), empty, settings.bucket_cap), sigs)
-    features: dict[int, _Features] = {}
-
-    def feature(u: int) -> _Features:
-        if u not in features:
-            features[u] = _Features(items[units.members[u][0]].text, units.hashes[u], hashes, settings)
-        return features[u]
-
     item_links = [link_key(item.link) for item in items]
     merges = _merge(kind, items, units, pairs, feature, settings, frequency, _unit_links(item_links, units))
     members = _members(kind, items, units, merges, feature, previous)  # 4. verification and 5. clusters above
@@ -1023,7 +997,7 @@ def _cluster_kind(
         members=members,
         edges=units.edges + merges.edges,
         signatures={(kind, units.keys[u]): sigs[u] for u in units.keyed()},
-        hashed=len(missing),
+        hashed=len(prepared.missing),
         candidates=len(pairs),
         refused_templates=merges.refused_templates,
         text_keys={(kind, items[i].item_id): units.keys[u] for u, unit in enumerate(units.members) for i in unit},
@@ -1032,6 +1006,33 @@ def _cluster_kind(
         refused_links=merges.refused_links,
         link_keys={(kind, item.item_id): key for item, key in zip(items, item_links, strict=True) if key},
     )
+
+
+class _Prepared(NamedTuple):
+    units: _Units
+    sigs: np.ndarray
+    missing: list[int]  # the units whose signatures had to be computed
+    pairs: np.ndarray  # LSH candidate pairs of units, strongest first
+    feature: Callable[[int], _Features]  # a unit's verification features, made once when first asked for
+
+
+def _prepare(kind: str, items: list[DedupItem], settings: DedupSettings, previous: PreviousRun) -> _Prepared:
+    """Steps 1–3 on items in seniority order: units of exact copies, their signatures (the previous run's where
+    it has them), the candidate pairs strongest first by the signatures' estimate of their similarity."""
+    hashes = _WordHashes()
+    units = _exact_units(kind, items, hashes)
+    sigs, missing = _unit_signatures(kind, units, settings, previous)
+    empty = np.ones(len(units.members), dtype=bool)
+    empty[units.keyed()] = False
+    pairs = _by_estimate(candidate_pairs(band_keys(sigs, settings), empty, settings.bucket_cap), sigs)
+    features: dict[int, _Features] = {}
+
+    def feature(u: int) -> _Features:
+        if u not in features:
+            features[u] = _Features(items[units.members[u][0]].text, units.hashes[u], hashes, settings)
+        return features[u]
+
+    return _Prepared(units, sigs, missing, pairs, feature)
 
 
 def _exact_units(kind: str, items: list[DedupItem], hashes: _WordHashes) -> _Units:
