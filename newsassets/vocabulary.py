@@ -36,31 +36,39 @@ def parse_dateline(paragraph: str) -> Dateline | None:
     return Dateline(place=match["place"].strip(), agencies=agencies, rest=paragraph[match.end() :].strip())
 
 
-# Relative and absolute ages as Dutch sites print them under a teaser.
+# Relative and absolute ages as news sites print them under a teaser, in Dutch, German and English.
 _MONTHS = {
-    "jan": 1, "feb": 2, "mrt": 3, "maa": 3, "apr": 4, "mei": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "okt": 10, "nov": 11, "dec": 12,
+    "jan": 1, "feb": 2, "mrt": 3, "maa": 3, "mar": 3, "mär": 3, "mae": 3, "mrz": 3, "apr": 4, "mei": 5, "mai": 5,
+    "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "dec": 12, "dez": 12,
 }  # fmt: skip
-_UNIT_MINUTES = {
-    "minuut": 1,
-    "minuten": 1,
-    "min": 1,
-    "uur": 60,
-    "dag": 1440,
-    "dagen": 1440,
-    "week": 10080,
-    "weken": 10080,
-}
-_TIME = r"(?P<hh>[01]?\d|2[0-3])[:.](?P<mm>[0-5]\d)"
+_MONTH = r"(?:jan|feb|mrt|maa|mär|mae|mrz|mar|apr|mei|mai|may|jun|jul|aug|sep|okt|oct|nov|dec|dez)[a-zä]*\.?"
+# A unit's minutes by the start of its word: `minuten`, `Minute`, `mins` → 1; `uur`, `Stunden`, `hrs` → 60; …
+_UNIT_MINUTES = {"se": 0, "sek": 0, "min": 1, "uur": 60, "stu": 60, "std": 60, "hou": 60, "hr": 60, "dag": 1440,
+                 "tag": 1440, "day": 1440, "wee": 10080, "wek": 10080, "woc": 10080}  # fmt: skip
+_UNIT = (
+    r"(?:seconden?|sekunden?|sek\.?|seconds?|secs?\.?|minuut|minuten|minutes?|mins?\.?|uur|stunden?|std\.?"
+    r"|hours?|hrs?\.?|dagen|dag|tag(?:en?)?|days?|weken|week|wochen?|weeks?)"
+)
+_ONE = {"een", "a", "an", "one", "ein", "eine", "einer", "einem"}
+
+
+def _clock(name: str) -> str:
+    """A time of day as printed: `14:05`, `23.53 Uhr`, `2:05 pm`; its groups named `{name}h`, `{name}m`, `{name}p`."""
+    return rf"(?P<{name}h>[01]?\d|2[0-3])[:.](?P<{name}m>[0-5]\d)(?:\s*(?P<{name}p>[ap])\.?m\.?)?(?:\s*uhr)?"
+
+
+_AT = r"(?:,?\s+(?:om\s+|um\s+|at\s+)?)"
 AGE = re.compile(
     r"(?:"
-    r"(?P<just>zojuist|net geplaatst)"
-    r"|(?P<n>\d{1,4}|een)\s+(?P<unit>minuut|minuten|min\.?|uur|dagen|dag|weken|week)\s+geleden"
-    rf"|(?P<yesterday>gisteren)(?:,?\s+(?:om\s+)?{_TIME.replace('hh', 'yh').replace('mm', 'ym')})?"
-    r"|(?P<day>[0-3]?\d)[ -](?P<month>jan|feb|mrt|maa|apr|mei|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?[ -](?P<year>\d{4})"
-    rf"(?:,?\s+(?:om\s+)?{_TIME.replace('hh', 'dh').replace('mm', 'dm')})?"
-    r"|(?P<nday>[0-3]?\d)-(?P<nmonth>[01]?\d)-(?P<nyear>\d{4})"
-    rf"|{_TIME}"
+    r"(?P<just>zojuist|net geplaatst|gerade eben|soeben|just now)"
+    rf"|(?P<n>\d{{1,4}}|een|an?|one)\s+(?P<unit>{_UNIT})\s+(?:geleden|ago)"
+    rf"|vor\s+(?P<vn>\d{{1,4}}|einer|einem|ein)\s+(?P<vunit>{_UNIT})"
+    rf"|(?P<yesterday>gisteren|gestern|yesterday)(?:{_AT}{_clock('y')})?"
+    rf"|(?P<today>vandaag|heute|today){_AT}{_clock('t')}"
+    rf"|(?P<day>[0-3]?\d)\.?[ -](?P<month>{_MONTH})[ -](?P<year>\d{{4}})(?:{_AT}{_clock('d')})?"
+    rf"|(?P<emonth>{_MONTH})\s(?P<eday>[0-3]?\d),?\s(?P<eyear>\d{{4}})(?:{_AT}{_clock('e')})?"
+    rf"|(?P<nday>[0-3]?\d)[-.](?P<nmonth>[01]?\d)[-.](?P<nyear>\d{{4}})(?:{_AT}{_clock('n')})?"
+    rf"|{_clock('c')}"
     r")",
     re.IGNORECASE,
 )
@@ -73,9 +81,10 @@ MAX_AGE_MINUTES = 100 * 366 * 24 * 60
 def parse_age(age_text: str, reference: datetime | None = None) -> int | None:
     """Minutes between a printed age and the moment the page was captured; None when it cannot be read.
 
-    Relative ages (`zojuist`, `7 minuten geleden`, `1 uur geleden`) need no reference. `gisteren 14:05`,
-    a bare `14:05` and absolute dates need the capture time as `reference` (naive UTC; an aware one reads
-    them in its own zone); without it they give None rather than a guess. An age of more than a century
+    Relative ages (`zojuist`, `7 minuten geleden`, `vor 2 Stunden`, `5 mins ago`) need no reference.
+    `gisteren 14:05`, `heute, 14:05 Uhr`, a bare `14:05` and absolute dates (`31 dec 2025`, `31. Dezember 2025,
+    23.53 Uhr`, `Dec 31, 2025`, `31.12.2025`) need the capture time as `reference` (naive UTC; an aware one
+    reads them in its own zone); without it they give None rather than a guess. An age of more than a century
     (`MAX_AGE_MINUTES`), or one that no date arithmetic can reach (`01-01-0001` read in year 9999, a
     reference at the edge of the calendar), is None too: never guessed, and always within an INTEGER column.
     """
@@ -86,44 +95,71 @@ def parse_age(age_text: str, reference: datetime | None = None) -> int | None:
     return minutes if minutes is not None and 0 <= minutes <= MAX_AGE_MINUTES else None
 
 
+def _unit_minutes(unit: str) -> int:
+    unit = unit.lower().rstrip(".")
+    return next(minutes for start, minutes in _UNIT_MINUTES.items() if unit.startswith(start))
+
+
+def _count(word: str) -> int:
+    return 1 if word.lower() in _ONE else int(word)
+
+
+def _time_of_day(match: re.Match, name: str) -> tuple[int, int] | None:
+    """Hour and minute of the clock named `name`, with `am`/`pm` read; None when the clock is absent or wrong."""
+    if match[f"{name}h"] is None:
+        return None
+    hour, minute, half = int(match[f"{name}h"]), int(match[f"{name}m"]), (match[f"{name}p"] or "").lower()
+    if half and not 1 <= hour <= 12:
+        raise ValueError("not a 12-hour clock")
+    if half:
+        hour = hour % 12 + (12 if half == "p" else 0)
+    return hour, minute
+
+
 def _age_minutes(age_text: str, reference: datetime | None) -> int | None:
     match = AGE.fullmatch(age_text.strip())
     if not match:
         return None
     if match["just"]:
         return 0
-    if match["unit"]:
-        n = 1 if match["n"].lower() == "een" else int(match["n"])
-        return n * _UNIT_MINUTES[match["unit"].lower().rstrip(".")]
+    if match["unit"] or match["vunit"]:
+        count, unit = (match["n"], match["unit"]) if match["unit"] else (match["vn"], match["vunit"])
+        return _count(count) * _unit_minutes(unit)
     if reference is None:
         return None
     if match["yesterday"]:
         day = reference - timedelta(days=1)
-        if match["yh"] is None:
+        clock = _time_of_day(match, "y")
+        if clock is None:
             return int((reference - day.replace(hour=12, minute=0, second=0, microsecond=0)).total_seconds() // 60)
-        moment = day.replace(hour=int(match["yh"]), minute=int(match["ym"]), second=0, microsecond=0)
-    elif match["month"]:
-        moment = datetime(
-            int(match["year"]), _MONTHS[match["month"][:3].lower()], int(match["day"]), tzinfo=reference.tzinfo
-        )
-        if match["dh"] is not None:
-            moment = moment.replace(hour=int(match["dh"]), minute=int(match["dm"]))
-    elif match["nmonth"]:
-        try:
-            moment = datetime(int(match["nyear"]), int(match["nmonth"]), int(match["nday"]), tzinfo=reference.tzinfo)
-        except ValueError:
-            return None
-    else:  # a bare time of day: today, or yesterday when that time has not come yet
-        moment = reference.replace(hour=int(match["hh"]), minute=int(match["mm"]), second=0, microsecond=0)
+        moment = day.replace(hour=clock[0], minute=clock[1], second=0, microsecond=0)
+    elif match["month"] or match["emonth"] or match["nmonth"]:
+        if match["month"]:
+            year, month, day, clock = match["year"], _MONTHS[match["month"][:3].lower()], match["day"], "d"
+        elif match["emonth"]:
+            year, month, day, clock = match["eyear"], _MONTHS[match["emonth"][:3].lower()], match["eday"], "e"
+        else:
+            year, month, day, clock = match["nyear"], int(match["nmonth"]), match["nday"], "n"
+        moment = datetime(int(year), month, int(day), tzinfo=reference.tzinfo)
+        if (time_of_day := _time_of_day(match, clock)) is not None:
+            moment = moment.replace(hour=time_of_day[0], minute=time_of_day[1])
+    else:  # a time of day, bare or `today`: today, or yesterday when that time has not come yet
+        hour, minute = _time_of_day(match, "t" if match["today"] else "c") or (0, 0)
+        moment = reference.replace(hour=hour, minute=minute, second=0, microsecond=0)
         if moment > reference:
             moment -= timedelta(days=1)
     return int((reference - moment).total_seconds() // 60)
 
 
+def is_bare_clock(text: str) -> bool:
+    """`14:05`: a time of day with no `Uhr`, date or word around it, which a card prints for a video's length too."""
+    return bool(re.fullmatch(r"\d{1,2}[:.]\d{2}", text.strip()))
+
+
 def is_relative_age(text: str) -> bool:
     """`zojuist`, `7 minuten geleden`, `gisteren 14:05`: ages only a teaser prints, never a story's own date or time."""
     match = AGE.fullmatch(text.strip())
-    return bool(match and (match["just"] or match["unit"] or match["yesterday"]))
+    return bool(match and (match["just"] or match["unit"] or match["vunit"] or match["yesterday"]))
 
 
 # An age that starts a line: alone, or glued to the next teaser's dateline (`1 uur geledenKYIV (ANP) - `).
