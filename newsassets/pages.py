@@ -18,13 +18,15 @@ at most one card, except one with 56 cards and 10.9 free words per card.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
-from newsassets.html import element_words, minutes_before, normal_text, parse_datetime, parse_html
+from newsassets.html import element_words, minutes_before, normal_text, parse_datetime, parse_html, short_text
 from newsassets.teasers import Teaser, dated_teaser
-from newsassets.vocabulary import AGE, parse_age
+from newsassets.vocabulary import AGE, WORD, is_bare_clock, naive_utc, parse_age
 
 ARTICLE = "article"
 FRONT = "front"
@@ -33,7 +35,26 @@ FRONT_FREE_WORDS_PER_CARD = 4
 FRONT_FREE_WORDS_FLOOR = 150
 CARD_MAX_WORDS = 120
 CARD_MIN_LINK_WORDS = 3
+BLOCK_HEADING_MAX_WORDS = 6
+BLOCK_HEADING_MAX_CHARS = 80
+KICKER_MAX_WORDS = 10
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BADGE_TAGS = {"label", "svg", "img", "button", "script", "style"}
+# Markup that names a card's kicker, the words over its headline.
+KICKER_MARKUP = re.compile(
+    r"kicker|top-?line|top-?mark|overline|dachzeile|roofline|eyebrow|super-?title|pre-?title|spitzmarke|\btopic\b"
+    r"|__topic|-topic\b|teaser-?label|\bflag\b",
+    re.IGNORECASE,
+)
+HIDDEN_MARKUP = re.compile(r"visually-?hidden|sr-only|screen-?reader|offscreen", re.IGNORECASE)
+KICKER_SEPARATOR = re.compile(r"^\s*[:|–—·•-]?\s*")
+# Markup that calls an element a moment (so a bare `03:30` in it is a time of day), or a length (so it is not).
+TIME_MARKUP = re.compile(r"date|time|zeit|datum|stamp|publi|updat|clock|uhrzeit", re.IGNORECASE)
+DURATION_MARKUP = re.compile(r"duration|dauer|length|lesezeit|reading|runtime|video-?time|player", re.IGNORECASE)
+CLOCK = re.compile(r"\b(?P<hour>[01]?\d|2[0-3])[:.](?P<minute>[0-5]\d)\b")
+ISO_OFFSET = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?P<sign>[+-])(?P<hours>[01]\d):?(?P<minutes>[0-5]\d)\b"
+)
 _CARD_CHROME = {"nav", "footer", "form"}  # menus and footers are full of headline-like links that are no cards
 _PAGE_CHROME = {"nav", "header", "footer", "aside", "form"}
 _ARTICLE_JSON_LD = re.compile(
@@ -122,26 +143,75 @@ def _free_words(body, cards) -> int:
 
 
 def front_teasers(html: str, fetched_at: datetime | None, url: str | None = None) -> list[Teaser]:
-    """Every card of a front as a teaser, in page order: headline, standfirst, absolute url and time."""
+    """Every card of a front as a teaser, in page order: kicker, headline, standfirst, absolute url, time, and the
+    block heading it stands under with its place in that block."""
     tree = parse_html(html)
     body = tree.find(".//body") if tree is not None else None
     if body is None:
         return []
-    teasers = []
-    for href, card, link in find_cards(body):
-        teaser = _card_teaser(card, link, href, url, fetched_at, len(teasers) + 1)
-        if teaser is not None:
-            teasers.append(teaser)
+    cards = find_cards(body)
+    sections = _block_headings(body, cards)
+    clock = _PageClock(tree, html, fetched_at)
+    teasers: list[Teaser] = []
+    in_block: dict[object, int] = {}
+    for href, card, link in cards:
+        heading = sections.get(card)
+        teaser = _card_teaser(card, link, href, url, clock, len(teasers) + 1)
+        if teaser is None:
+            continue
+        if heading is not None:
+            in_block[heading] = in_block.get(heading, 0) + 1
+            teaser = replace(teaser, section=_visible_text(heading), block_position=in_block[heading])
+        teasers.append(teaser)
     return teasers
 
 
-def _card_teaser(card, link, href: str, page_url: str | None, fetched_at: datetime | None, position: int):
+def _block_headings(body, cards) -> dict:
+    """card element → the heading of the block it stands in (`Politik`, `Meistgelesen`), where it has one.
+
+    A block heading is a short heading (a few words, no kicker: not a story's headline) outside every card and
+    outside menus and footers. Its box is its largest ancestor that holds no card; the cards in the box's
+    following siblings stand under it, up to the first sibling that holds another block heading. So the heading
+    of a widget with no cards (games, a tag cloud) heads nothing, and a card under no heading has none.
+    """
+    cards_here = {card for _, card, _ in cards}
+    inside_cards = {e for card in cards_here for e in card.iter()}
+    holds_card = {a for card in cards_here for a in card.iterancestors()}
+    headings = [h for h in body.iter(*_HEADINGS) if h not in inside_cards and _is_block_heading(h)]
+    holds_heading = {e for h in headings for e in (h, *h.iterancestors())}
+    found: dict = {}
+    for heading in headings:
+        box = heading
+        while (parent := box.getparent()) is not None and parent not in holds_card and parent is not body:
+            box = parent
+        for sibling in box.itersiblings():
+            if sibling in holds_heading:
+                break
+            if isinstance(sibling.tag, str) and (sibling in holds_card or sibling in cards_here):
+                for element in sibling.iter():
+                    if element in cards_here:
+                        found.setdefault(element, heading)
+    return found
+
+
+def _is_block_heading(heading) -> bool:
+    if any(isinstance(a.tag, str) and a.tag in _CARD_CHROME for a in heading.iterancestors()):
+        return False
+    if short_text(heading, BLOCK_HEADING_MAX_CHARS) is None:
+        return False
+    text = _visible_text(heading)
+    if not text or len(WORD.findall(text)) > BLOCK_HEADING_MAX_WORDS:
+        return False
+    return not any(KICKER_MARKUP.search(_classes(e)) for e in heading.iterdescendants() if isinstance(e.tag, str))
+
+
+def _card_teaser(card, link, href: str, page_url: str | None, clock: _PageClock, position: int) -> Teaser | None:
     heading = next(
         (e for e in (*link.iterancestors(), *link.iter()) if isinstance(e.tag, str) and e.tag in _HEADINGS), link
     )
-    title = normal_text(heading) or None
+    kicker, title = _kicker_and_title(card, heading)
     text = next((t for t in _paragraph_texts(card) if t and t != title and t not in (title or "")), "")
-    age_text, age_minutes = _card_age(card, fetched_at)
+    age_text, age_minutes = _card_age(card, clock)
     if not title and not text:
         return None
     teaser = Teaser(
@@ -153,8 +223,94 @@ def _card_teaser(card, link, href: str, page_url: str | None, fetched_at: dateti
         age_text=age_text,
         age_minutes=age_minutes,
         url=urljoin(page_url, href) if page_url else href,
+        kicker=kicker,
     )
-    return dated_teaser(teaser, fetched_at)
+    return dated_teaser(teaser, clock.fetched_at)
+
+
+def _kicker_and_title(card, heading) -> tuple[str | None, str | None]:
+    """The card's kicker (topline) and its headline without it, as a reader sees them.
+
+    A kicker is what the markup sets apart over the headline: an element whose class or data attributes name it
+    (`kicker`, `topline`, `overline`, `dachzeile`, `topMark`, `topic` …) inside the heading or before it in the
+    card, or a short element standing right before the heading. A kicker inside the heading is cut from the
+    headline's start, with the separator after it (`: `, ` – `). Text a reader does not see (screen-reader
+    text, icons' titles, a printed time) is in neither.
+    """
+    full = _visible_text(heading) or None
+    for element in heading.iterdescendants():
+        if _names_kicker(element):
+            kicker = _kicker_text(element)
+            if kicker and full and full != kicker and kicker in full:
+                return kicker, KICKER_SEPARATOR.sub("", full[full.index(kicker) + len(kicker) :], count=1) or full
+            break
+    return _kicker_before(card, heading), full
+
+
+def _names_kicker(element) -> bool:
+    """The element's markup names a kicker, and no element inside it does (`overline` > `date`, `topic`)."""
+    if not isinstance(element.tag, str) or not KICKER_MARKUP.search(_classes(element)):
+        return False
+    return not any(isinstance(e.tag, str) and KICKER_MARKUP.search(_classes(e)) for e in element.iterdescendants())
+
+
+def _kicker_before(card, heading) -> str | None:
+    """A kicker standing before the heading in the card: marked by its markup, or the short element right before it."""
+    stop = set(heading.iterancestors())
+    for element in card.iter():
+        if element is heading:
+            break
+        if element not in stop and _names_kicker(element):
+            text = _kicker_text(element)
+            if text:
+                return text
+    previous = heading.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    if previous is not None and previous.tag not in _HEADINGS and previous.find(".//a") is None:
+        return _kicker_text(previous)
+    return None
+
+
+def _kicker_text(element) -> str | None:
+    """The element's visible text when it reads as a kicker: a few words, no sentence, no time or age."""
+    text = _visible_text(element)
+    if not text or len(WORD.findall(text)) > KICKER_MAX_WORDS or text.endswith((".", "?", "!")) or AGE.fullmatch(text):
+        return None
+    return text
+
+
+def _visible_text(element) -> str:
+    """The element's text as a reader sees it: without icons and badges, screen-reader text and printed times."""
+    parts: list[str] = []
+    _visible_parts(element, parts)
+    return " ".join(" ".join(parts).split())
+
+
+def _visible_parts(node, parts: list[str]) -> None:
+    if node.text:
+        parts.append(node.text)
+    for child in node:
+        if isinstance(child.tag, str) and not _unseen(child):
+            _visible_parts(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+
+
+def _unseen(element) -> bool:
+    if element.tag in _BADGE_TAGS or element.tag == "time":
+        return True
+    markup = _classes(element)
+    return bool(HIDDEN_MARKUP.search(markup) or (TIME_MARKUP.search(markup) and AGE.fullmatch(normal_text(element))))
+
+
+def _classes(element) -> str:
+    """What the markup calls an element: its class, id, itemprop and data attributes' values."""
+    if element is None:
+        return ""
+    return " ".join(
+        value for name, value in element.items() if name in ("class", "id", "itemprop") or name.startswith("data-")
+    )
 
 
 def _paragraph_texts(card) -> Iterator[str]:
@@ -162,17 +318,65 @@ def _paragraph_texts(card) -> Iterator[str]:
         yield normal_text(paragraph)
 
 
-def _card_age(card, fetched_at: datetime | None) -> tuple[str | None, int | None]:
+class _PageClock:
+    """The capture time, and the page's own time zone for the clock times and dates its cards print.
+
+    A site prints times in its own zone (`23:22 Uhr`); the capture time is UTC. The zone is read from the page:
+    first from `<time>` elements that print a clock time beside a machine-readable moment (the difference is the
+    offset), else from the most common UTC offset of the page's ISO timestamps (`…T03:50:46+02:00`, JSON-LD and
+    meta tags). A page that gives neither is read in UTC.
+    """
+
+    def __init__(self, tree, html: str, fetched_at: datetime | None) -> None:
+        self.tree, self.html, self.fetched_at = tree, html, fetched_at
+        self._reference: datetime | None = None
+
+    @property
+    def reference(self) -> datetime | None:
+        """The capture time as the page's clocks read it (aware, in the page's zone)."""
+        if self.fetched_at is None:
+            return None
+        if self._reference is None:
+            utc = naive_utc(self.fetched_at).replace(tzinfo=UTC)
+            self._reference = utc.astimezone(timezone(timedelta(minutes=self._offset_minutes())))
+        return self._reference
+
+    def _offset_minutes(self) -> int:
+        offsets: Counter[int] = Counter()
+        for time_element in self.tree.iter("time"):
+            moment = parse_datetime(time_element.get("datetime"))
+            match = CLOCK.search(normal_text(time_element))
+            if moment is not None and match:
+                printed = int(match["hour"]) * 60 + int(match["minute"])
+                offset = (printed - (moment.hour * 60 + moment.minute)) % 1440
+                offsets[offset - 1440 if offset > 14 * 60 else offset] += 1
+        if not offsets:
+            for match in ISO_OFFSET.finditer(self.html):
+                sign = -1 if match["sign"] == "-" else 1
+                offsets[sign * (int(match["hours"]) * 60 + int(match["minutes"]))] += 1
+        return offsets.most_common(1)[0][0] if offsets else 0
+
+
+def _card_age(card, clock: _PageClock) -> tuple[str | None, int | None]:
+    """The card's time as printed and in minutes before the capture: a `<time datetime>` first, else a printed age
+    or time (`vor 2 Stunden`, `2 uur geleden`, `23:22 Uhr`, `31. Dezember 2025`). A bare `03:30` counts only where
+    the markup calls it a date or time, since cards print a video's length the same way; reading times
+    (`3 Min`) and durations never count."""
     for time_element in card.iter("time"):
         age_text = normal_text(time_element) or time_element.get("datetime")
         moment = parse_datetime(time_element.get("datetime"))
-        if moment is not None and fetched_at is not None:
-            return age_text, minutes_before(fetched_at, moment)
+        if moment is not None and clock.fetched_at is not None:
+            return age_text, minutes_before(clock.fetched_at, moment)
         if age_text:
-            return age_text, parse_age(age_text, fetched_at)
-    for element in card.iter():  # an age printed as text in an element of its own (`2 uur geleden`)
-        if isinstance(element.tag, str) and element.tag not in _HEADINGS and element.tag != "a":
-            text = " ".join((element.text or "").split())
-            if text and AGE.fullmatch(text):
-                return text, parse_age(text, fetched_at)
+            return age_text, parse_age(age_text, clock.reference)
+    for element in card.iter():
+        if not isinstance(element.tag, str) or element.tag in _HEADINGS:
+            continue
+        text = " ".join((element.text or "").split())
+        if not text or not AGE.fullmatch(text):
+            continue
+        markup = f"{_classes(element)} {_classes(element.getparent())}"
+        if DURATION_MARKUP.search(markup) or (is_bare_clock(text) and not TIME_MARKUP.search(markup)):
+            continue
+        return text, parse_age(text, clock.reference)
     return None, None

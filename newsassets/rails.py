@@ -19,7 +19,7 @@ from newsassets.html import (
     parse_html,
     short_text,
 )
-from newsassets.teasers import Teaser, dated_teaser
+from newsassets.teasers import Teaser, dated_teaser, with_block_positions
 from newsassets.vocabulary import AGE, RAIL_HEADING, TRAILING_AGE, parse_age, parse_dateline
 
 
@@ -55,7 +55,7 @@ def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser
             teaser = _html_teaser(item, section, len(teasers) + 1, fetched_at)
             if teaser is not None:
                 teasers.append(teaser)
-    return teasers
+    return with_block_positions(teasers)
 
 
 def _rail_items(heading, found: dict) -> tuple[object, list]:

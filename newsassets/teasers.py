@@ -15,7 +15,7 @@ from newsassets.vocabulary import AGE, AGE_AT_LINE_START, RAIL_HEADING, parse_ag
 
 @dataclass(frozen=True)
 class Teaser:
-    section: str | None  # the rail or block heading it stands under; None for a front's cards
+    section: str | None  # the rail or block heading it stands under; None when it stands under none
     position: int  # 1-based, in page order
     title: str | None
     dateline: str | None
@@ -25,6 +25,8 @@ class Teaser:
     age_minutes: int | None = None
     published_at: datetime | None = None
     url: str | None = None  # absolute link of the card, where the page gives one (HTML)
+    kicker: str | None = None  # the topline over the headline (`Ukraine-Krieg`), where the markup sets it apart
+    block_position: int | None = None  # 1-based place among the cards under the same `section` heading
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,26 @@ def extract_teasers(text: str, fetched_at: datetime | None = None) -> list[Tease
             pending.append(line)
     if pending:
         items.append((pending, None))
-    return [
-        _teaser(split.section, position, lines, age_text, fetched_at)
-        for position, (lines, age_text) in enumerate(items, start=1)
-    ]
+    return with_block_positions(
+        [
+            _teaser(split.section, position, lines, age_text, fetched_at)
+            for position, (lines, age_text) in enumerate(items, 1)
+        ]
+    )
+
+
+def with_block_positions(teasers: list[Teaser]) -> list[Teaser]:
+    """The teasers, each numbered 1, 2, … among those under the same section heading (in page order); a teaser
+    under no heading has no block position."""
+    seen: dict[str, int] = {}
+    numbered = []
+    for teaser in teasers:
+        if teaser.section is None:
+            numbered.append(teaser)
+            continue
+        seen[teaser.section] = seen.get(teaser.section, 0) + 1
+        numbered.append(replace(teaser, block_position=seen[teaser.section]))
+    return numbered
 
 
 def _teaser(section: str, position: int, lines: list[str], age_text: str | None, fetched_at: datetime | None) -> Teaser:
