@@ -5,12 +5,20 @@ Reads `fronts/` of `../shared/realdata` (27 German fronts of five sites, each wi
 reading (`newsassets.pages.front_teasers`) on each page and prints, per capture group and overall:
 
 - labelled cards, and how many of them a teaser row carries with the same url (scheme, `www.`, fragment and a
-  trailing slash aside): the issue's recall figure;
+  trailing slash aside): the issue's recall figure; and found by url, else by headline (a label whose url is
+  the card's section badge, as on welt.de, still has the card's headline);
 - of those, how many have a headline that matches the label's loosely (the label's headline often runs kicker
   and title together: the teaser's title within the label's, or word Jaccard ≥ 0.5);
 - extra rows (teasers whose url no label has): the labels miss cards outside `<article>` elements, so read
   `--examples N` of them per page to judge precision by eye;
-- the slowest page in ms, with its size.
+- times: cards that show a time or age on the page (a `<time>` element, or a short text with a clock time, a
+  date or an age word: `vor 2 Stunden`, `23:22 Uhr`, `31. Dezember 2025`; a video's or a read's length aside),
+  and how many of those got a `published_at`; rows with a `published_at` at all;
+- rows with a kicker and rows under a block heading (`section`);
+- fronts the page-kind screening (`newsassets.pages.page_kind`) would make into articles: the issue's target is 0;
+- the slowest page in ms (front reading and page kind together), with its size.
+
+The same figures come per site and per capture group, then overall.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -25,9 +34,18 @@ from urllib.parse import urlsplit
 
 from newsassets.dedup import words_of
 from newsassets.evaluate.realdata import REALDATA
-from newsassets.html import parse_datetime
-from newsassets.pages import front_teasers
+from newsassets.html import parse_datetime, parse_html
+from newsassets.pages import FRONT, find_cards, front_teasers, page_kind
 from newsassets.reading import decode_text
+
+# What a reader takes for a moment, told apart from the project's own age reading: an age word with a number,
+# a clock time, a day with a month name.
+_SHOWN_TIME = re.compile(
+    r"\b(?:vor|geleden|ago|gestern|gisteren|yesterday|heute|vandaag|today)\b.*\d|\d.*\b(?:geleden|ago)\b"
+    r"|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\.?\s*(?:jan|feb|m[aä]r|apr|ma[iy]|mei|jun|jul|aug|sep|o[ck]t|nov|de[cz])\w*\.?\s+\d{4}",
+    re.IGNORECASE,
+)
+_LENGTH = re.compile(r"duration|dauer|length|player", re.IGNORECASE)
 
 
 def normal_url(url: str | None) -> str | None:
@@ -51,6 +69,21 @@ def headline_matches(title: str | None, label: str | None) -> bool:
     return len(a & b) / len(a | b) >= 0.5
 
 
+def shows_time(card) -> bool:
+    """The card shows a time or age: a `<time>` element, or an element outside its headline whose own short text
+    names a moment."""
+    if card.find(".//time") is not None:
+        return True
+    headlines = {e for h in card.iter("h1", "h2", "h3", "h4", "h5", "h6") for e in h.iter()}
+    for element in card.iter():
+        if not isinstance(element.tag, str) or element in headlines or _LENGTH.search(element.get("class") or ""):
+            continue
+        text = " ".join((element.text or "").split())
+        if text and len(text.split()) <= 5 and _SHOWN_TIME.search(text):
+            return True
+    return False
+
+
 def evaluate(realdata: Path, examples: int = 0) -> dict:
     fronts = realdata / "fronts"
     labels = json.loads((fronts / "labels.json").read_text(encoding="utf-8"))
@@ -63,7 +96,10 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
         info = meta[name]
         started = time.perf_counter()
         teasers = front_teasers(html, parse_datetime(info["fetched_at"]), info["url"])
+        kind = page_kind(html)
         seconds = time.perf_counter() - started
+        timed_urls = {href for href, card, _ in find_cards(parse_html(html).find(".//body")) if shows_time(card)}
+        showing = [t for t in teasers if t.url and any(t.url.endswith(href) for href in timed_urls)]
         slowest = max(slowest, (seconds, name, len(data)))
         by_url: dict[str, list] = defaultdict(list)
         for teaser in teasers:
@@ -72,30 +108,53 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
         found = [key for key in wanted if key in by_url]
         titled = [key for key in found if any(headline_matches(t.title, wanted[key]["headline"]) for t in by_url[key])]
         extra = [t for t in teasers if normal_url(t.url) not in wanted]
-        for group in (info["group"], "all"):
+        by_headline = [
+            key
+            for key in wanted
+            if key not in by_url and any(headline_matches(t.title, wanted[key]["headline"]) for t in extra)
+        ]
+        site = name.split("_")[0].split("-")[0]
+        for group in (f"site {site}", f"group {info['group']}", "all"):
             figures = totals[group]
             figures["pages"] += 1
             figures["labelled"] += len(wanted)
             figures["found"] += len(found)
+            figures["found_any"] += len(found) + len(by_headline)
             figures["titled"] += len(titled)
             figures["rows"] += len(teasers)
             figures["extra"] += len(extra)
+            figures["showing_time"] += len(showing)
+            figures["showing_timed"] += sum(t.published_at is not None for t in showing)
+            figures["timed"] += sum(t.published_at is not None for t in teasers)
+            figures["kicker"] += sum(t.kicker is not None for t in teasers)
+            figures["sectioned"] += sum(t.section is not None for t in teasers)
+            figures["articles"] += kind != FRONT
         print(
             f"{name}: {len(teasers)} teaser rows; {len(found)} of {len(wanted)} labelled cards by url, "
-            f"{len(titled)} with their headline; {len(extra)} extra rows; {seconds * 1000:.0f} ms"
+            f"{len(titled)} with their headline; {len(extra)} extra rows; "
+            f"{sum(t.published_at is not None for t in showing)} of {len(showing)} showing a time dated; "
+            f"page kind {kind}; {seconds * 1000:.0f} ms"
         )
         for teaser in extra[:examples]:
             print(f"    extra: {teaser.title!r} → {teaser.url}")
         for key in [k for k in wanted if k not in by_url][:examples]:
             print(f"    missed: {wanted[key]['headline']!r} → {wanted[key]['url']}")
     print()
-    print("| group | pages | labelled cards | found by url | with headline | teaser rows | extra rows |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| fronts | pages | labelled cards | found by url | with headline | found by url, else headline | teaser rows "
+        "| extra rows "
+        "| showing a time: dated | rows dated | with kicker | under a block heading | made into articles |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for group, f in sorted(totals.items(), key=lambda item: (item[0] == "all", item[0])):
-        labelled = f["labelled"] or 1
+        labelled, rows, showing = f["labelled"] or 1, f["rows"] or 1, f["showing_time"] or 1
         print(
             f"| {group} | {f['pages']:.0f} | {f['labelled']:.0f} | {f['found']:.0f} ({f['found'] / labelled:.3f}) | "
-            f"{f['titled']:.0f} ({f['titled'] / labelled:.3f}) | {f['rows']:.0f} | {f['extra']:.0f} |"
+            f"{f['titled']:.0f} ({f['titled'] / labelled:.3f}) | {f['found_any']:.0f} ({f['found_any'] / labelled:.3f}) | "
+            f"{f['rows']:.0f} | {f['extra']:.0f} | "
+            f"{f['showing_timed']:.0f} of {f['showing_time']:.0f} ({f['showing_timed'] / showing:.3f}) | "
+            f"{f['timed']:.0f} ({f['timed'] / rows:.3f}) | {f['kicker']:.0f} ({f['kicker'] / rows:.3f}) | "
+            f"{f['sectioned']:.0f} ({f['sectioned'] / rows:.3f}) | {f['articles']:.0f} |"
         )
     seconds, name, size = slowest
     print(f"\nslowest page: {name}, {size / 1e6:.1f} MB, {seconds * 1000:.0f} ms")
