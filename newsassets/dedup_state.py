@@ -47,13 +47,14 @@ MEMBER_COLUMNS = ["cluster_id", "item_kind", "item_id", "is_representative", "si
 EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason", "content_similarity"]
 STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures", "dedup_word_df"]
 # Every article and teaser, with the date that decides seniority, the link a teaser makes (an article's url
-# is where it was found, not what it is about) and the hash that tells a changed text.
+# is where it was found, not what it is about) and the hash that tells a changed text. A teaser's text is its
+# headline and standfirst: cards whose site repeats one standfirst under different headlines stay apart.
 ITEMS_SQL = """
     SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
            coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link
     FROM articles a JOIN raw_documents r USING (doc_id)
     UNION ALL
-    SELECT 'teaser', teaser_id, coalesce(text, ''), published_at, url FROM teasers
+    SELECT 'teaser', teaser_id, concat_ws(' ', title, text), published_at, url FROM teasers
 """
 
 

@@ -177,14 +177,14 @@ def test_an_incremental_run_joins_a_rewritten_headline_by_its_link_as_a_full_run
         create_tables(conn)
         conn.execute("INSERT INTO raw_documents VALUES ('d1', '2026-03-01 08:00'), ('d2', '2026-03-01 09:00')")
         conn.execute(
-            "INSERT INTO teasers VALUES ('t1', 'd1', 'Kabinet valt over stikstofplan', '2026-03-01 08:00', "
+            "INSERT INTO teasers (teaser_id, doc_id, text, published_at, url) VALUES ('t1', 'd1', 'Kabinet valt over stikstofplan', '2026-03-01 08:00', "
             "'https://www.nu.nl/politiek/6123456/kabinet-valt.html'), ('t2', 'd1', 'Ajax wint met 3-0 van PSV', "
             "'2026-03-01 08:00', 'https://www.nu.nl/voetbal/6123999/ajax-wint.html')"
         )
     assert run_dedup(connect, log=lambda _: None, workers=1)[0] == "full"
     with connect() as conn:
         conn.execute(
-            "INSERT INTO teasers VALUES ('t3', 'd2', 'Stikstofruzie: het kabinet is gevallen', '2026-03-01 09:00', "
+            "INSERT INTO teasers (teaser_id, doc_id, text, published_at, url) VALUES ('t3', 'd2', 'Stikstofruzie: het kabinet is gevallen', '2026-03-01 09:00', "
             "'https://nu.nl/politiek/6123456/stikstofruzie-kabinet-gevallen.html')"
         )
     assert run_dedup(connect, log=lambda _: None, workers=1)[0].startswith("incremental")

@@ -31,6 +31,11 @@ def test_a_headline_matches_within_a_kicker_and_title_run_together():
 
 def test_the_front_reading_finds_nine_in_ten_labelled_cards_of_real_fronts_by_their_url():
     figures = evaluate(require_shared("realdata"))
+    repeated = figures.pop("captures")
+    assert repeated["links"] >= 150 and repeated["edited"] >= 20  # spiegel.de and zeit.de, four captures each
+    assert repeated["one_cluster"] == repeated["links"]  # the same card on every capture is one teaser cluster
+    assert repeated["edited_one_cluster"] == repeated["edited"]  # also with its headline edited
+    assert repeated["merged"] == 0  # and different stories stay apart
     for group, f in figures.items():
         if not group.startswith("site "):  # per site, welt.de's labels take section badges for cards' links
             assert f["found"] / f["labelled"] >= 0.90, group  # the issue's target, per capture group too

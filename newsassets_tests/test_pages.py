@@ -56,3 +56,59 @@ def test_real_fronts_are_fronts_and_real_article_pages_are_articles():
                 if page_kind(decode_text(handle.read())) != expected:
                     wrong.append(page.name)
     assert wrong == []
+
+
+def blocks_front() -> list:
+    html = (FIXTURES / "front_blocks_de.html").read_text()
+    assert page_kind(html) == FRONT
+    return front_teasers(html, CAPTURED, "https://www.tageblatt.example/")
+
+
+def test_a_kicker_is_set_apart_from_the_headline_where_the_markup_shows_it():
+    teasers = blocks_front()
+    assert [(t.kicker, t.title) for t in teasers[:3]] == [
+        ("Ukraine-Krieg", "Selenskyj fordert mehr Luftabwehr von den Partnern"),  # kicker span in the heading
+        ("Bundestag", "Koalition einigt sich in der Nacht auf den Haushalt"),  # topic in the overline, date left out
+        ("Bundesliga", "Bayern verliert überraschend in Mainz"),  # a short element right over the heading
+    ]
+    assert all(t.kicker is None for t in teasers[3:])
+    assert [t.title for t in teasers[3:5]] == [
+        "Video: Alle Tore des Spieltags im Überblick",
+        "Handballer starten mit einem Sieg in die EM",
+    ]
+
+
+def test_cards_stand_under_their_block_heading_with_their_place_in_the_block():
+    teasers = blocks_front()
+    assert [(t.position, t.section, t.block_position) for t in teasers] == [
+        (1, "Politik", 1),  # a heading in a box of its own heads the cards that follow the box
+        (2, "Politik", 2),
+        (3, "Sport", 1),  # a heading inside its block heads the block
+        (4, "Sport", 2),
+        (5, "Sport", 3),
+        (6, None, None),  # the ticker has no heading; the games widget's heads no cards, and menus head none
+        (7, None, None),
+        (8, None, None),
+    ]
+
+
+def test_card_times_in_german_and_english_read_in_the_pages_own_zone():
+    teasers = blocks_front()
+    # `10:05 Uhr` printed beside `datetime=…09:05Z` (10:05+01:00): the page's clocks run one hour ahead of UTC
+    assert [(t.age_text, t.published_at) for t in teasers] == [
+        ("vor 2 Stunden", datetime(2026, 1, 24, 10, 0)),
+        ("09:30", datetime(2026, 1, 24, 8, 30)),  # a bare clock in an element the markup calls a date
+        ("10:05 Uhr", datetime(2026, 1, 24, 9, 5)),
+        (None, None),  # `14:05` in a player's duration is no time
+        ("Heute, 11:30 Uhr", datetime(2026, 1, 24, 10, 30)),
+        ("5 mins ago", datetime(2026, 1, 24, 11, 55)),
+        (None, None),  # `03:30`, a video's length
+        ("23.01.2026", datetime(2026, 1, 22, 23, 0)),  # midnight in the page's zone
+    ]
+
+
+def test_a_page_without_zone_hints_reads_its_clocks_in_utc():
+    html = (FIXTURES / "front_blocks_de.html").read_text().replace('datetime="2026-01-24T10:05:00+01:00"', "")
+    teasers = front_teasers(html, CAPTURED, "https://www.tageblatt.example/")
+    assert teasers[1].published_at == datetime(2026, 1, 24, 9, 30)
+    assert teasers[2].published_at == datetime(2026, 1, 24, 10, 5)

@@ -60,6 +60,45 @@ def test_parse_age_reads_every_dutch_form(age_text, minutes):
     assert parse_age(age_text, REFERENCE) == minutes
 
 
+@pytest.mark.parametrize(
+    ("age_text", "minutes"),
+    [
+        ("gerade eben", 0),
+        ("vor 1 Minute", 1),
+        ("vor 22 Minuten", 22),
+        ("vor 5 Min.", 5),
+        ("vor einer Stunde", 60),
+        ("vor 17 Stunden", 17 * 60),
+        ("vor 1 Tag", 1440),
+        ("vor 4 Tagen", 4 * 1440),
+        ("vor 30 Sekunden", 0),
+        ("11:30 Uhr", 30),
+        ("heute, 11.30 Uhr", 30),
+        ("gestern, 14:05 Uhr", 21 * 60 + 55),
+        ("23. Januar 2026, 23.53 Uhr", 12 * 60 + 7),
+        ("23. März 2025", None),  # over ten months: read, below
+        ("23.01.2026", 36 * 60),
+        ("just now", 0),
+        ("5 mins ago", 5),
+        ("an hour ago", 60),
+        ("2 days ago", 2880),
+        ("yesterday at 2:05 pm", 21 * 60 + 55),
+        ("today 11:30 am", 30),
+        ("Jan 23, 2026", 36 * 60),
+        ("January 23, 2026 at 11:05 pm", 12 * 60 + 55),
+    ],
+)
+def test_parse_age_reads_german_and_english_forms(age_text, minutes):
+    if minutes is None:
+        minutes = int((REFERENCE - datetime(2025, 3, 23)).total_seconds() // 60)
+    assert parse_age(age_text, REFERENCE) == minutes
+
+
+@pytest.mark.parametrize("text", ["3 Min", "9 Min.", "32 Sek", "1 Tag", "13:30 pm", "vor 2 Jahren", "Ausgabe 13/2023"])
+def test_reading_times_lengths_and_other_numbers_are_no_age(text):
+    assert parse_age(text, REFERENCE) is None
+
+
 def test_parse_age_needs_a_reference_for_clock_times_and_never_guesses():
     assert parse_age("1 uur geleden") == 60
     assert parse_age("gisteren 14:05") is None

@@ -99,7 +99,7 @@ class ItemMaker:
         )
         owners = [doc_ids[i % pages] for i in range(len(teasers))]
         conn.execute(
-            "INSERT INTO teasers SELECT 't' || d || '-' || row_number() OVER (PARTITION BY d), d, x, NULL, NULL "
+            "INSERT INTO teasers SELECT 't' || d || '-' || row_number() OVER (PARTITION BY d), d, x, NULL, NULL, NULL "
             "FROM (SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) x)",
             [owners, teasers],
         )
@@ -110,7 +110,8 @@ def create_tables(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("CREATE TABLE raw_documents (doc_id VARCHAR, fetched_at TIMESTAMP)")
     conn.execute("CREATE TABLE articles (article_id VARCHAR, doc_id VARCHAR, body VARCHAR, published_at TIMESTAMP)")
     conn.execute(
-        "CREATE TABLE teasers (teaser_id VARCHAR, doc_id VARCHAR, text VARCHAR, published_at TIMESTAMP, url VARCHAR)"
+        "CREATE TABLE teasers (teaser_id VARCHAR, doc_id VARCHAR, text VARCHAR, published_at TIMESTAMP, url VARCHAR, "
+        "title VARCHAR)"
     )
 
 

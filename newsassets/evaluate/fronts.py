@@ -16,7 +16,13 @@ reading (`newsassets.pages.front_teasers`) on each page and prints, per capture 
   and how many of those got a `published_at`; rows with a `published_at` at all;
 - rows with a kicker and rows under a block heading (`section`);
 - fronts the page-kind screening (`newsassets.pages.page_kind`) would make into articles: the issue's target is 0;
-- the slowest page in ms (front reading and page kind together), with its size.
+- the slowest page in ms (front reading and page kind together), with its size;
+- same card, many captures: the teasers of every front captured more than once, clustered by the dedup stage's
+  core (`newsassets.dedup.cluster_items`, with the items the stage builds): of the links seen on two or more
+  captures, how many end in one teaser cluster, how many of those had their headline edited between captures,
+  and how many clusters hold teasers of two different links: the same wire headline on two sites, a card whose
+  link changed, joined by identical text as the dedup stage means to; joined any other way they would be
+  different stories merged (should be 0). Items are what the stage clusters: headline and standfirst, and link.
 
 The same figures come per site and per capture group, then overall.
 """
@@ -32,7 +38,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsassets.dedup import words_of
+from newsassets.dedup import DedupItem, cluster_items, link_key, seniority, words_of
 from newsassets.evaluate.realdata import REALDATA
 from newsassets.html import parse_datetime, parse_html
 from newsassets.pages import FRONT, find_cards, front_teasers, page_kind
@@ -90,6 +96,7 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
     meta = json.loads((fronts / "meta.json").read_text(encoding="utf-8"))
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     slowest = (0.0, "", 0)
+    captured: dict[str, list[tuple[str, list]]] = defaultdict(list)
     for name in sorted(labels):
         data = gzip.decompress((fronts / "html" / name).read_bytes())
         html = decode_text(data)
@@ -98,6 +105,7 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
         teasers = front_teasers(html, parse_datetime(info["fetched_at"]), info["url"])
         kind = page_kind(html)
         seconds = time.perf_counter() - started
+        captured[normal_url(info["url"])].append((info["fetched_at"], teasers))
         timed_urls = {href for href, card, _ in find_cards(parse_html(html).find(".//body")) if shows_time(card)}
         showing = [t for t in teasers if t.url and any(t.url.endswith(href) for href in timed_urls)]
         slowest = max(slowest, (seconds, name, len(data)))
@@ -158,7 +166,47 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
         )
     seconds, name, size = slowest
     print(f"\nslowest page: {name}, {size / 1e6:.1f} MB, {seconds * 1000:.0f} ms")
-    return {group: dict(figures) for group, figures in totals.items()}
+    repeated = captures(captured)
+    print(
+        f"same card, many captures: {repeated['links']} links on two or more captures of a front, "
+        f"{repeated['one_cluster']} of them in one teaser cluster ({repeated['edited']} with an edited headline, "
+        f"{repeated['edited_one_cluster']} of those in one cluster); {repeated['clusters_with_two_links']} clusters hold "
+        f"two links, {repeated['merged']} of them joined by anything but an identical headline and standfirst"
+    )
+    return {**{group: dict(figures) for group, figures in totals.items()}, "captures": repeated}
+
+
+def captures(captured: dict[str, list[tuple[str, list]]]) -> dict[str, int]:
+    """How the dedup stage clusters the cards of fronts captured more than once (front url → (capture time,
+    teasers) per capture)."""
+    items, seen = [], {}
+    for captures_of_front in captured.values():
+        if len(captures_of_front) < 2:
+            continue
+        for fetched_at, teasers in captures_of_front:
+            for teaser in teasers:
+                item_id = f"{fetched_at}#{teaser.position}#{teaser.url}"
+                text = " ".join(part for part in (teaser.title, teaser.text) if part)
+                items.append(DedupItem("teaser", item_id, text, seniority(teaser.published_at, len(text)), teaser.url))
+                seen[item_id] = (fetched_at, teaser.title, link_key(teaser.url))
+    result = cluster_items(items)
+    cluster_of = {member.item_id: member.cluster_id for member in result.members}
+    by_link: dict[str, list[str]] = defaultdict(list)
+    links_of: dict[str, set] = defaultdict(set)
+    for item_id, (_, _, key) in seen.items():
+        by_link[key].append(item_id)
+        links_of[cluster_of[item_id]].add(key)
+    repeated = [ids for key, ids in by_link.items() if key and len({seen[i][0] for i in ids}) >= 2]
+    together = [ids for ids in repeated if len({cluster_of[i] for i in ids}) == 1]
+    edited = [ids for ids in repeated if len({seen[i][1] for i in ids}) > 1]
+    return {
+        "links": len(repeated),
+        "one_cluster": len(together),
+        "edited": len(edited),
+        "edited_one_cluster": sum(1 for ids in edited if len({cluster_of[i] for i in ids}) == 1),
+        "clusters_with_two_links": sum(1 for keys in links_of.values() if len(keys) > 1),
+        "merged": sum(1 for e in result.edges if seen[e.item_a][2] != seen[e.item_b][2] and e.reason != "exact text"),
+    }
 
 
 def main(argv: list[str]) -> int:
