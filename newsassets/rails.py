@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import islice
+from urllib.parse import urljoin
 
 from newsassets.html import (
     HEADING_TAGS,
@@ -20,18 +21,22 @@ from newsassets.html import (
     short_text,
 )
 from newsassets.teasers import Teaser, dated_teaser, with_block_positions
-from newsassets.vocabulary import AGE, RAIL_HEADING, TRAILING_AGE, parse_age, parse_dateline
+from newsassets.vocabulary import AGE, LIST_HEADING, RAIL_HEADING, TRAILING_AGE, parse_age, parse_dateline
+
+_NO_LINK = ("#", "javascript:", "mailto:")
+_TRUE_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]:
-    """Every item of the page's `Meer uit …` rails, with ages read against `fetched_at`; never raises."""
+def extract_html_teasers(html: str, fetched_at: datetime | None, url: str | None = None) -> list[Teaser]:
+    """Every item of the page's rails (`Meer uit …`, `Related`, `Mehr zum Thema`, `Meest gelezen` …), with ages
+    read against `fetched_at` and links resolved against the page's `url`; never raises."""
     try:
-        return _extract_html_teasers(html, fetched_at)
+        return _extract_html_teasers(html, fetched_at, url)
     except (Exception, RecursionError):
         return []
 
 
-def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser]:
+def _extract_html_teasers(html: str, fetched_at: datetime | None, url: str | None) -> list[Teaser]:
     tree = parse_html(html)
     body = tree.find(".//body") if tree is not None else None
     if body is None:
@@ -40,11 +45,19 @@ def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser
     found: dict = {}  # container → its items, so a container is searched once however many headings reach it
     taken: set = set()  # containers already read as a rail: a second heading over the same list adds nothing
     for heading in body.iter(*HEADING_TAGS):
-        if len(heading) <= 2 and (match := RAIL_HEADING.match(short_text(heading) or "")):
-            container, items = _rail_items(heading, found)
-            if container is not None and container not in taken:
-                taken.add(container)
-                rails.append(((match["section"] or match["generic"]).strip(), items))
+        if len(heading) > 2:
+            continue
+        text = short_text(heading) or ""
+        if match := RAIL_HEADING.match(text):
+            section = (match["section"] or match["generic"]).strip()
+        elif heading.tag in _TRUE_HEADINGS and LIST_HEADING.match(text):  # a bold `Lees ook:` in the text is no rail
+            section = " ".join(text.split()).rstrip(":.…")
+        else:
+            continue
+        container, items = _rail_items(heading, found)
+        if container is not None and container not in taken:
+            taken.add(container)
+            rails.append((section, items))
     teasers: list[Teaser] = []
     done: set = set()
     for section, items in rails:
@@ -52,7 +65,7 @@ def _extract_html_teasers(html: str, fetched_at: datetime | None) -> list[Teaser
             if item in done:
                 continue
             done.add(item)
-            teaser = _html_teaser(item, section, len(teasers) + 1, fetched_at)
+            teaser = _html_teaser(item, section, len(teasers) + 1, fetched_at, url)
             if teaser is not None:
                 teasers.append(teaser)
     return with_block_positions(teasers)
@@ -62,6 +75,9 @@ def _rail_items(heading, found: dict) -> tuple[object, list]:
     """The items under a rail heading and the element holding them: the `li`s (else `article`s) of the first
     following sibling that has some, of the heading or of one of its three nearest ancestors. `found` caches
     each searched element's items, so the work stays linear in the page however many headings it has."""
+    links = _link_run(heading)
+    if links:
+        return heading.getparent(), links
     container = heading
     for _ in range(4):
         for sibling in islice(container.itersiblings(), 3):
@@ -76,6 +92,21 @@ def _rail_items(heading, found: dict) -> tuple[object, list]:
             break
         container = parent
     return None, []
+
+
+def _link_run(heading) -> list:
+    """The heading's following siblings up to the next heading when they are two or more blocks of one link each
+    (`<div><a>…</a></div>` rails): its items, before any list further away is searched."""
+    run = []
+    for sibling in heading.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag in _TRUE_HEADINGS:
+            break
+        if sum(1 for _ in islice(sibling.iter("a"), 2)) != 1:
+            return []
+        run.append(sibling)
+    return run if len(run) >= 2 else []
 
 
 def _items_in(element) -> list:
@@ -98,8 +129,12 @@ def _has_ancestor(element, tag: str, stop) -> bool:
     return False
 
 
-def _html_teaser(item, section: str, position: int, fetched_at: datetime | None) -> Teaser | None:
-    """One rail item → a teaser: title (its heading), dateline and agencies, text, and the age below it."""
+def _html_teaser(item, section: str, position: int, fetched_at: datetime | None, page_url: str | None) -> Teaser | None:
+    """One rail item → a teaser: title (its heading), dateline and agencies, text, the age below it, and its link."""
+    href = next(
+        (h for a in item.iter("a") if (h := (a.get("href") or "").strip()) and not h.startswith(_NO_LINK)), None
+    )
+    link = (urljoin(page_url, href) if page_url else href) if href else None
     age_text, age_minutes = None, None
     time_element = next(item.iter("time"), None)
     if time_element is not None:
@@ -132,7 +167,9 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None)
     place, agencies = None, []
     if dateline := parse_dateline(text):
         place, agencies, text = dateline.place, dateline.agencies, dateline.rest
-    return dated_teaser(Teaser(section, position, title, place, agencies, text, age_text, age_minutes), fetched_at)
+    return dated_teaser(
+        Teaser(section, position, title, place, agencies, text, age_text, age_minutes, url=link), fetched_at
+    )
 
 
 # Tags that start a line of a teaser card; spans and links do too unless they stand inside a paragraph.

@@ -223,7 +223,7 @@ RAIL_MARKUP = re.compile(
     re.IGNORECASE,
 )
 RAIL_TAGS = {"aside", "nav", "footer", "form", "dialog"}
-# Headings that open a list of other stories, in English and Dutch (beside `RAIL_HEADING`) ...
+# Headings that open a list of other stories, in English, Dutch and German (beside `RAIL_HEADING`) ...
 LIST_HEADING = re.compile(
     r"^(?:related(?:\s+(?:articles?|stories|news|content|coverage|posts|links|reading|topics))?"
     r"|more\s+(?:from|on|about|in)\b.{0,60}|more\s+(?:news|stories|articles|to\s+read)|more\s+like\s+this"
@@ -232,6 +232,9 @@ LIST_HEADING = re.compile(
     r"|popular(?:\s+(?:now|stories|articles|posts))?|trending(?:\s+now)?|top\s+stories|latest\s+(?:news|stories)"
     r"|editor'?s?\s+picks?|don'?t\s+miss|around\s+the\s+web"
     r"|lees\s+(?:ook|meer|verder)|bekijk\s+ook|ook\s+interessant|aanbevolen|populair|meer\s+lezen"
+    r"|mehr\s+zum\s+thema|mehr\s+(?:aus|von|zu|über)\b.{0,60}|meistgelesen(?:e\s+artikel)?|meist\s+gelesen"
+    r"|das\s+könnte\s+sie\s+(?:auch\s+)?interessieren|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant"
+    r"|weitere\s+(?:artikel|nachrichten|themen|meldungen)|beliebte\s+artikel|empfehlungen(?:\s+für\s+sie)?"
     r")\s*[:.…]*$",
     re.IGNORECASE,
 )

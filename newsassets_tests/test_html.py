@@ -346,8 +346,24 @@ def test_without_a_capture_time_only_relative_ages_are_read():
     assert [t.age_minutes for t in listed] == [7, 60, None]  # without the capture time, the printed age is read
 
 
+def test_english_rails_yield_their_items_with_links_under_their_headings():
+    teasers = extract_html_teasers(page("english_rails"), FETCHED_AT, "https://news.example/world/story")
+    assert [(t.section, t.block_position, t.text, t.url) for t in teasers] == [
+        ("Read more", 1, "Shipping rates climb as vessels avoid Suez Canal", "https://news.example/a"),
+        ("Read more", 2, "Antwerp and Hamburg compete for Asian cargo", "https://news.example/b"),
+        ("Related", 1, "Dutch economy grows faster than expected", "https://news.example/c"),
+        ("Related", 2, "Strikes at Belgian ports disrupt supply chains", "https://news.example/d"),
+        ("Related", 3, "EU agrees new rules for shipping emissions", "https://news.example/e"),
+        ("More from World", 1, "Floods hit southern Spain", "https://news.example/f"),  # a rail of one-link divs
+        ("More from World", 2, "Italy approves new budget", "https://news.example/g"),
+        ("More from World", 3, "Poland holds early elections", "https://news.example/h"),
+        ("Most read", 1, "Markets rally on rate cut hopes", "https://news.example/i"),
+        ("Most read", 2, "Airline cancels flights amid strike", "https://news.example/j"),
+    ]
+    assert [t.position for t in teasers] == list(range(1, 11))
+
+
 def test_a_page_without_a_rail_has_no_teasers():
-    assert extract_html_teasers(page("english_rails"), FETCHED_AT) == []
     assert extract_html_teasers(page("truncated"), FETCHED_AT) == []
 
 

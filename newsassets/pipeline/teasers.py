@@ -123,7 +123,7 @@ def page_teasers(
     if source_format == HTML and page_kind == FRONT:
         return front_teasers(content, fetched_at, url)
     if source_format == HTML:
-        return extract_html_teasers(content, fetched_at)
+        return extract_html_teasers(content, fetched_at, url)
     return extract_teasers(content, fetched_at)
 
 
