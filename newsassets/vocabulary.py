@@ -58,20 +58,22 @@ def _clock(name: str) -> str:
 
 
 _AT = r"(?:,?\s+(?:om\s+|um\s+|at\s+)?)"
-AGE = re.compile(
-    r"(?:"
-    r"(?P<just>zojuist|net geplaatst|gerade eben|soeben|just now)"
-    rf"|(?P<n>\d{{1,4}}|een|an?|one)\s+(?P<unit>{_UNIT})\s+(?:geleden|ago)"
-    rf"|vor\s+(?P<vn>\d{{1,4}}|einer|einem|ein)\s+(?P<vunit>{_UNIT})"
-    rf"|(?P<yesterday>gisteren|gestern|yesterday)(?:{_AT}{_clock('y')})?"
-    rf"|(?P<today>vandaag|heute|today){_AT}{_clock('t')}"
-    rf"|(?P<day>[0-3]?\d)\.?[ -](?P<month>{_MONTH})[ -](?P<year>\d{{4}})(?:{_AT}{_clock('d')})?"
-    rf"|(?P<emonth>{_MONTH})\s(?P<eday>[0-3]?\d),?\s(?P<eyear>\d{{4}})(?:{_AT}{_clock('e')})?"
-    rf"|(?P<nday>[0-3]?\d)[-.](?P<nmonth>[01]?\d)[-.](?P<nyear>\d{{4}})(?:{_AT}{_clock('n')})?"
-    rf"|{_clock('c')}"
-    r")",
-    re.IGNORECASE,
-)
+# Ages relative to the capture, or a time of day: what a teaser prints, never a story's or a post's own date.
+_RELATIVE_AGES = [
+    r"(?P<just>zojuist|net geplaatst|gerade eben|soeben|just now)",
+    rf"(?P<n>\d{{1,4}}|een|an?|one)\s+(?P<unit>{_UNIT})\s+(?:geleden|ago)",
+    rf"vor\s+(?P<vn>\d{{1,4}}|einer|einem|ein)\s+(?P<vunit>{_UNIT})",
+    rf"(?P<yesterday>gisteren|gestern|yesterday)(?:{_AT}{_clock('y')})?",
+    rf"(?P<today>vandaag|heute|today){_AT}{_clock('t')}",
+    _clock("c"),
+]
+# Dates with a year, as cards print them too.
+_DATES = [
+    rf"(?P<day>[0-3]?\d)\.?[ -](?P<month>{_MONTH})[ -](?P<year>\d{{4}})(?:{_AT}{_clock('d')})?",
+    rf"(?P<emonth>{_MONTH})\s(?P<eday>[0-3]?\d),?\s(?P<eyear>\d{{4}})(?:{_AT}{_clock('e')})?",
+    rf"(?P<nday>[0-3]?\d)[-.](?P<nmonth>[01]?\d)[-.](?P<nyear>\d{{4}})(?:{_AT}{_clock('n')})?",
+]
+AGE = re.compile("(?:" + "|".join(_RELATIVE_AGES + _DATES) + ")", re.IGNORECASE)
 
 
 # An age over a century is a misread or a broken capture time, never an age: None, as for any unreadable one.
@@ -165,7 +167,9 @@ def is_relative_age(text: str) -> bool:
 # An age that starts a line: alone, or glued to the next teaser's dateline (`1 uur geledenKYIV (ANP) - `).
 AGE_AT_LINE_START = re.compile(rf"^(?P<age>(?i:{AGE.pattern}))(?=$|\s*[{_UPPER}'])", re.MULTILINE)
 # An age left at the end of a paragraph, after its last sentence: `… gemeten. 1 uur geleden`.
-TRAILING_AGE = re.compile(rf"[.!?\"”’)]\s*(?i:{AGE.pattern})$")
+# Only a relative age or a time of day: a date after the last sentence is the story's or an embedded post's own
+# (`— The Nigerian Senate (@NGRSenate) October 9, 2018`).
+TRAILING_AGE = re.compile(rf"[.!?\"”’)]\s*(?i:{'|'.join(_RELATIVE_AGES)})$")
 
 # Headings that open a page's rail of teasers; everything below one belongs to the rail, not the article.
 RAIL_HEADING = re.compile(
