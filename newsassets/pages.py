@@ -46,6 +46,14 @@ KICKER_MARKUP = re.compile(
     r"|__topic|-topic\b|teaser-?label|\bflag\b",
     re.IGNORECASE,
 )
+# A byline or reading time standing in a heading after the headline, as elements of their own.
+BYLINE = re.compile(
+    r"(?:(?:Eine?|An?|Een|Der|Die|Das|The|De|Het)\s+[\w+-]+(?:\s+[\w+-]+)?\s+(?:von|by|door)|Von|By|Door)"
+    r"\s+[A-ZÄÖÜ][\w.'’-]+(?:\s+[A-ZÄÖÜ][\w.'’-]+){0,3}(?:\s*[,;(].{0,80})?"
+)
+READING_TIME = re.compile(
+    r"\d{1,3}\s*(?:Min|min|minutes?|minuten|Minuten)\.?(?:\s+(?:Lesezeit|read|leestijd|leestijd))?"
+)
 HIDDEN_MARKUP = re.compile(r"visually-?hidden|sr-only|screen-?reader|offscreen", re.IGNORECASE)
 KICKER_SEPARATOR = re.compile(r"^\s*[:|–—·•-]?\s*")
 # Markup that calls an element a moment (so a bare `03:30` in it is a time of day), or a length (so it is not).
@@ -237,7 +245,7 @@ def _kicker_and_title(card, heading) -> tuple[str | None, str | None]:
     headline's start, with the separator after it (`: `, ` – `). Text a reader does not see (screen-reader
     text, icons' titles, a printed time) is in neither.
     """
-    full = _visible_text(heading) or None
+    full = _without_credits(heading, _visible_text(heading)) or None
     for element in heading.iterdescendants():
         if _names_kicker(element):
             kicker = _kicker_text(element)
@@ -245,6 +253,18 @@ def _kicker_and_title(card, heading) -> tuple[str | None, str | None]:
                 return kicker, KICKER_SEPARATOR.sub("", full[full.index(kicker) + len(kicker) :], count=1) or full
             break
     return _kicker_before(card, heading), full
+
+
+def _without_credits(heading, text: str) -> str:
+    """The heading's text without the byline or reading time some sites print at its end in elements of their own
+    (`… Von Sebastian Fischer`, `… Eine Kolumne von Thomas Fricke`, `… 5 Min`)."""
+    for element in reversed(list(heading.iterdescendants())):
+        if not isinstance(element.tag, str):
+            continue
+        part = normal_text(element)
+        if part and part != text and text.endswith(part) and (READING_TIME.fullmatch(part) or BYLINE.fullmatch(part)):
+            text = text[: -len(part)].rstrip(" |·•–—-:")
+    return text
 
 
 def _names_kicker(element) -> bool:

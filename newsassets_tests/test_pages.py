@@ -72,9 +72,10 @@ def test_a_kicker_is_set_apart_from_the_headline_where_the_markup_shows_it():
         ("Bundesliga", "Bayern verliert überraschend in Mainz"),  # a short element right over the heading
     ]
     assert all(t.kicker is None for t in teasers[3:])
-    assert [t.title for t in teasers[3:5]] == [
+    assert [t.title for t in teasers[3:6]] == [
         "Video: Alle Tore des Spieltags im Überblick",
-        "Handballer starten mit einem Sieg in die EM",
+        "Handballer starten mit einem Sieg in die EM",  # the byline and reading time after it are no headline
+        "Berlin Von der Leyen: Stromausfall legt Teile von Berlin-Mitte lahm",  # `Von der …` is no byline
     ]
 
 

@@ -17,7 +17,8 @@ reading (`newsassets.pages.front_teasers`) on each page and prints, per capture 
 - rows with a kicker and rows under a block heading (`section`);
 - fronts the page-kind screening (`newsassets.pages.page_kind`) would make into articles: the issue's target is 0;
 - the slowest page in ms (front reading and page kind together), with its size;
-- same card, many captures: the teasers of every front captured more than once, clustered by the dedup stage's
+- same card, many captures: the teasers of every front captured more than once within two days (spiegel.de
+  and zeit.de, four captures over 30 hours), clustered by the dedup stage's
   core (`newsassets.dedup.cluster_items`, with the items the stage builds): of the links seen on two or more
   captures, how many end in one teaser cluster, how many of those had their headline edited between captures,
   and how many clusters hold teasers of two different links: the same wire headline on two sites, a card whose
@@ -35,6 +36,7 @@ import json
 import re
 import time
 from collections import defaultdict
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -176,14 +178,19 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
     return {**{group: dict(figures) for group, figures in totals.items()}, "captures": repeated}
 
 
+SERIES_GAP = timedelta(hours=48)
+
+
 def captures(captured: dict[str, list[tuple[str, list]]]) -> dict[str, int]:
-    """How the dedup stage clusters the cards of fronts captured more than once (front url → (capture time,
-    teasers) per capture)."""
+    """How the dedup stage clusters the cards of fronts captured more than once within `SERIES_GAP` (front url →
+    (capture time, teasers) per capture)."""
     items, seen = [], {}
     for captures_of_front in captured.values():
-        if len(captures_of_front) < 2:
-            continue
+        times = [datetime.fromisoformat(fetched_at) for fetched_at, _ in captures_of_front]
         for fetched_at, teasers in captures_of_front:
+            moment = datetime.fromisoformat(fetched_at)
+            if not any(abs(other - moment) <= SERIES_GAP and other != moment for other in times):
+                continue  # a capture months from the front's others: its cards are other days' news
             for teaser in teasers:
                 item_id = f"{fetched_at}#{teaser.position}#{teaser.url}"
                 text = " ".join(part for part in (teaser.title, teaser.text) if part)
