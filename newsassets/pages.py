@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from newsassets.html import element_words, minutes_before, normal_text, parse_datetime, parse_html, short_text
 from newsassets.teasers import Teaser, dated_teaser
@@ -165,13 +165,29 @@ def front_teasers(html: str, fetched_at: datetime | None, url: str | None = None
     for href, card, link in cards:
         heading = sections.get(card)
         teaser = _card_teaser(card, link, href, url, clock, len(teasers) + 1)
-        if teaser is None:
+        if teaser is None or (not teaser.text and links_to_a_list(teaser.url)):
             continue
         if heading is not None:
             in_block[heading] = in_block.get(heading, 0) + 1
             teaser = replace(teaser, section=_visible_text(heading), block_position=in_block[heading])
         teasers.append(teaser)
     return teasers
+
+
+def links_to_a_list(url: str | None) -> bool:
+    """The link leads to a site's front, a section front or an index (`https://sudoku.example/`, `/video/`,
+    `/extra`, `/schweiz/index`), not to a story: its path is empty, one word without a digit, or ends in an index
+    page. (A deeper one-word path, `/wildtiere/riesenotter`, may well be a story and stays.)"""
+    if not url:
+        return False
+    segments = [segment for segment in urlsplit(url).path.lower().split("/") if segment]
+    if not segments:
+        return True
+    last = segments[-1].rsplit(".", 1)[0]
+    one_word = not any(c.isdigit() for c in last) and len(WORD.findall(last)) == 1
+    return last in ("index", "home", "start", "overview", "overzicht", "uebersicht") or (
+        len(segments) == 1 and one_word
+    )
 
 
 def _block_headings(body, cards) -> dict:

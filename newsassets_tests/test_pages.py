@@ -4,7 +4,7 @@ import gzip
 from datetime import datetime
 from pathlib import Path
 
-from newsassets.pages import ARTICLE, FRONT, front_teasers, page_kind
+from newsassets.pages import ARTICLE, FRONT, front_teasers, links_to_a_list, page_kind
 from newsassets.reading import decode_text
 
 from .conftest import require_shared
@@ -113,3 +113,24 @@ def test_a_page_without_zone_hints_reads_its_clocks_in_utc():
     teasers = front_teasers(html, CAPTURED, "https://www.tageblatt.example/")
     assert teasers[1].published_at == datetime(2026, 1, 24, 9, 30)
     assert teasers[2].published_at == datetime(2026, 1, 24, 10, 5)
+
+
+def test_a_more_link_to_a_section_front_is_no_teaser():
+    titles = [t.title for t in blocks_front()]
+    assert "Alle Nachrichten aus dem Sport" not in titles  # `/sport/`: a list of stories, not a story
+    for url in (
+        "https://sudoku.example/",
+        "https://www.example.de/video/",
+        "https://example.de/extra",
+        "https://www.example.de/schweiz/index",
+        "https://ads.example/redi?sid=41",
+    ):
+        assert links_to_a_list(url), url
+    for url in (
+        "https://www.example.de/wildtiere/riesenotter?ref=1",
+        "https://www.example.de/a-123.html",
+        "https://www.example.nl/binnenland/kabinet-valt-over-stikstof",
+        "https://x.example/6123456",
+        None,
+    ):
+        assert not links_to_a_list(url), url
