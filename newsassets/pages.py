@@ -7,12 +7,15 @@ story, perhaps with rails of cards around it. The page says which it is in two w
 2. its structure: a *card* is a link of three words or more that sits in a heading or holds one, grown to the
    largest ancestor that holds no other card's link and at most 120 words. A page with at least
    `FRONT_MIN_CARDS` cards whose link-free paragraphs *outside* cards, navigation, headers and footers add up to
-   fewer than four words per card (at least 150) has no story of its own: a front. An article page's body
-   stands outside its cards, however many rails it has, and is hundreds of words whatever its rails.
+   fewer than four words per card (at least 150), and hold under a quarter of the words its cards hold, has no
+   story of its own: a front. An article page's body stands outside its cards, however many rails it has, and is
+   hundreds of words whatever its rails. Cards are headline links in or around headings, and, outside those,
+   lists of links that repeat one markup shape with headline-long texts (fronts whose cards have no heading).
 
 Measured on the real pages of `../shared/realdata` (27 German fronts, 149 fundus and 181 Zyte article pages):
-fronts have 17–174 cards and 0–3.1 free words per card; the article pages that carry no article metadata have
-at most one card, except one with 56 cards and 10.9 free words per card.
+fronts have 17–174 cards, 0–3.1 free words per card and 7.8–100+ times more words in cards than free; the three
+article pages without article metadata and with eight cards or more have 0.2–1.4 times (one of them, a short
+Russian article beside a list of eleven links: 104 free words, 9.5 per card, 1.1 times).
 """
 
 from __future__ import annotations
@@ -33,8 +36,12 @@ FRONT = "front"
 FRONT_MIN_CARDS = 8
 FRONT_FREE_WORDS_PER_CARD = 4
 FRONT_FREE_WORDS_FLOOR = 150
+FRONT_CARD_TEXT_SHARE = 4  # a front's cards hold at least four times the words of its free paragraphs
 CARD_MAX_WORDS = 120
 CARD_MIN_LINK_WORDS = 3
+# Links without a heading are headlines when at least this many share one markup shape, half of them this long.
+REPEATED_MIN_LINKS = 4
+REPEATED_MIN_WORDS = 5
 BLOCK_HEADING_MAX_WORDS = 6
 BLOCK_HEADING_MAX_CHARS = 80
 KICKER_MAX_WORDS = 10
@@ -85,10 +92,12 @@ def kind_of_tree(tree) -> str:
     if body is None:
         return ARTICLE
     cards = find_cards(body)
+    if len(cards) < FRONT_MIN_CARDS:
+        return ARTICLE
+    free = _free_words(body, cards)
     free_words_limit = max(FRONT_FREE_WORDS_FLOOR, FRONT_FREE_WORDS_PER_CARD * len(cards))
-    if len(cards) >= FRONT_MIN_CARDS and _free_words(body, cards) < free_words_limit:
-        return FRONT
-    return ARTICLE
+    card_words = sum(element_words(card) for _, card, _ in cards)
+    return FRONT if free < free_words_limit and card_words >= FRONT_CARD_TEXT_SHARE * free else ARTICLE
 
 
 def _declares_article(tree) -> bool:
@@ -103,20 +112,68 @@ def _declares_article(tree) -> bool:
 def _headline_links(body) -> dict[str, list]:
     """Links of a few words inside a heading or holding one, by href, in page order; scripts' text never counts."""
     links: dict[str, list] = {}
+    for link, href, ancestors in _candidate_links(body):
+        inner = [e.tag for e in link.iterdescendants() if isinstance(e.tag, str)]
+        if _HEADINGS.intersection(ancestors + inner):
+            links.setdefault(href, []).append(link)
+    return links
+
+
+def _candidate_links(body) -> Iterator[tuple[object, str, list[str]]]:
+    """(link, href, its ancestors' tags) of every link of a few words outside menus, footers and forms."""
     for link in body.iter("a"):
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")) or element_words(link) < CARD_MIN_LINK_WORDS:
             continue
         ancestors = [a.tag for a in link.iterancestors() if isinstance(a.tag, str)]
-        inner = [e.tag for e in link.iterdescendants() if isinstance(e.tag, str)]
-        if _HEADINGS.intersection(ancestors + inner) and not _CARD_CHROME.intersection(ancestors):
-            links.setdefault(href, []).append(link)
+        if not _CARD_CHROME.intersection(ancestors):
+            yield link, href, ancestors
+
+
+def _repeated_links(body, taken: set) -> dict[str, list]:
+    """Links outside the heading cards that repeat one markup shape (`<li><a class="item"><span>…`) with
+    headline-long texts, as lists of cards without headings do, by href in page order."""
+    shapes: dict[tuple, list] = {}
+    for link, href, _ in _candidate_links(body):
+        if link not in taken:
+            shapes.setdefault(_link_shape(link), []).append((link, href, element_words(link)))
+    links: dict[str, list] = {}
+    for members in shapes.values():
+        counts = sorted(words for _, _, words in members)
+        if len(members) >= REPEATED_MIN_LINKS and counts[len(counts) // 2] >= REPEATED_MIN_WORDS:
+            for link, href, _ in members:
+                links.setdefault(href, []).append(link)
     return links
 
 
+def _link_shape(link) -> tuple:
+    """What a link looks like in the markup: its class and its parent's and grandparent's tags and classes."""
+    parent = link.getparent()
+    grandparent = parent.getparent() if parent is not None else None
+    return (
+        link.get("class"),
+        *((e.tag, e.get("class")) if e is not None else (None, None) for e in (parent, grandparent)),
+    )
+
+
 def find_cards(body) -> list[tuple[str, object, object]]:
-    """(href, card element, headline link) per distinct headline link, in page order."""
-    links = _headline_links(body)
+    """(href, card element, headline link) per distinct headline link, in page order: first the cards whose
+    headline is a heading's link, then, outside them, lists of repeated headline-long links."""
+    cards = _grown_cards(_headline_links(body))
+    taken = {e for _, card, _ in cards for e in card.iter()}
+    known = {href for href, _, _ in cards}
+    repeated = {href: links for href, links in _repeated_links(body, taken).items() if href not in known}
+    if not repeated:
+        return cards
+    both = {**{href: [link] for href, _, link in cards}, **repeated}
+    extra = [card for card in _grown_cards(both) if card[0] in repeated]
+    order = {element: index for index, element in enumerate(body.iter("a"))}
+    return sorted(cards + extra, key=lambda card: order.get(card[2], 0))
+
+
+def _grown_cards(links: dict[str, list]) -> list[tuple[str, object, object]]:
+    """Each headline link grown to its card: its largest ancestor that holds no other card's link and at most
+    `CARD_MAX_WORDS` words."""
     owner = {link: href for href, elements in links.items() for link in elements}
     cards = []
     for href, elements in links.items():

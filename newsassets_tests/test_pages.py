@@ -134,3 +134,30 @@ def test_a_more_link_to_a_section_front_is_no_teaser():
         None,
     ):
         assert not links_to_a_list(url), url
+
+
+def test_a_front_whose_cards_have_no_heading_is_read_from_its_repeated_links():
+    html = (FIXTURES / "front_list_nl.html").read_text()
+    assert page_kind(html) == FRONT
+    teasers = front_teasers(html, CAPTURED, "https://www.nieuwsblad.example/")
+    assert len(teasers) == 9  # the list's links; not the menu's, the footer's or the `Bekijk al het nieuws` link
+    assert teasers[0].title == "Kabinet presenteert plan voor versterking van dijken in Zeeland"  # time left out
+    assert teasers[0].url == (
+        "https://www.nieuwsblad.example/binnenland/6310001/kabinet-presenteert-plan-voor-dijkversterking.html"
+    )
+    assert [(t.age_text, t.published_at) for t in (teasers[0], teasers[6], teasers[8])] == [
+        ("11:05", datetime(2026, 1, 24, 11, 5)),  # a bare clock in an element the markup calls a time
+        ("08:47", datetime(2026, 1, 24, 8, 47)),
+        ("gisteren 21:15", datetime(2026, 1, 23, 21, 15)),
+    ]
+
+
+def test_an_article_with_a_list_of_links_beside_it_stays_an_article():
+    """A short story beside a sidebar of eleven headline links: the links are cards, but hold less text than it."""
+    items = "".join(
+        f'<li><a class="side" href="/s/{i}">Een andere kop van een ander verhaal nummer {i}</a></li>' for i in range(11)
+    )
+    story = " ".join(["Het kabinet heeft vandaag een plan gepresenteerd voor de dijken."] * 10)
+    html = f"<html><body><main><h1>Dijken</h1><p>{story}</p></main><aside><ul>{items}</ul></aside></body></html>"
+    assert page_kind(html) == ARTICLE
+    assert page_kind(html.replace(f"<p>{story}</p>", "")) == FRONT  # without its story it is a list of cards
