@@ -135,7 +135,7 @@ def _repeated_links(body, taken: set) -> dict[str, list]:
     headline-long texts, as lists of cards without headings do, by href in page order."""
     shapes: dict[tuple, list] = {}
     for link, href, _ in _candidate_links(body):
-        if link not in taken:
+        if link not in taken and not _inline(link):
             shapes.setdefault(_link_shape(link), []).append((link, href, element_words(link)))
     links: dict[str, list] = {}
     for members in shapes.values():
@@ -144,6 +144,12 @@ def _repeated_links(body, taken: set) -> dict[str, list]:
             for link, href, _ in members:
                 links.setdefault(href, []).append(link)
     return links
+
+
+def _inline(link) -> bool:
+    """A link inside a sentence: its paragraph holds more than half again its words."""
+    paragraph = next((a for a in link.iterancestors() if a.tag in ("p", "li", "td")), None)
+    return paragraph is not None and paragraph.tag == "p" and element_words(paragraph) > 1.5 * element_words(link)
 
 
 def _link_shape(link) -> tuple:

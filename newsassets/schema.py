@@ -111,6 +111,7 @@ SCHEMA: dict[str, Table] = {
             C("age_minutes", "INTEGER", "The age in minutes before the capture; NULL when unreadable (never guessed)"),
             C("published_at", "TIMESTAMP", "From the card's <time>, else fetched_at minus the age; UTC"),
             C("url", "VARCHAR", "The card's absolute link, where the page gives one"),
+            C("page_kind", "VARCHAR", "`front` for a card of a homepage or section front, `article` for a rail item"),
             C("quality_flags", "VARCHAR[]", "Content-quality rules the row breaks (newsassets.quality); [] when none"),
             C("source_version", "VARCHAR", "Hash of what it was read from: a change reads the page again", True),
         ),

@@ -54,6 +54,7 @@ def teasers(
                     "teaser_id": stable_id("teaser", doc_id, t.position),
                     "doc_id": doc_id,
                     **asdict(t),
+                    "page_kind": kind,
                     "quality_flags": rule_names(
                         teaser_flags(t.title, t.text, t.age_text, t.age_minutes, t.published_at, fetched_at)
                     ),
