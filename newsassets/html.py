@@ -142,13 +142,20 @@ def parse_html(html: str):
     """The page as an lxml tree, or None; control characters and NULs (binary junk) are dropped first."""
     from trafilatura.utils import load_html
 
-    if not isinstance(html, str) or not html.strip():
-        return None
-    html = _XML_DECLARATION.sub("", _CONTROL.sub("", html[:_MAX_HTML_CHARS]), count=1)
-    if "<" not in html:
+    html = clean_markup(html)
+    if html is None:
         return None
     tree = load_html(html)
     return tree if tree is not None and len(tree) else None
+
+
+def clean_markup(html: str) -> str | None:
+    """The page as the parsers take it: at most `_MAX_HTML_CHARS`, no control characters or NULs, no XML
+    declaration; None when there is no markup at all."""
+    if not isinstance(html, str) or not html.strip():
+        return None
+    html = _XML_DECLARATION.sub("", _CONTROL.sub("", html[:_MAX_HTML_CHARS]), count=1)
+    return html if "<" in html else None
 
 
 def element_words(element) -> int:

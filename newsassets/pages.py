@@ -27,10 +27,21 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
-from newsassets.html import element_words, minutes_before, normal_text, parse_datetime, parse_html, short_text
+from lxml import etree
+
+from newsassets.html import (
+    clean_markup,
+    element_words,
+    minutes_before,
+    normal_text,
+    parse_datetime,
+    parse_html,
+    short_text,
+)
 from newsassets.teasers import Teaser, dated_teaser
 from newsassets.vocabulary import AGE, WORD, is_bare_clock, naive_utc, parse_age
 
+_PARSER = etree.HTMLParser(huge_tree=True)
 ARTICLE = "article"
 FRONT = "front"
 FRONT_MIN_CARDS = 8
@@ -79,10 +90,23 @@ _ARTICLE_JSON_LD = re.compile(
 
 def page_kind(html: str) -> str:
     """`front` or `article` (also for pages too broken to tell: their extraction decides, as before)."""
-    tree = parse_html(html)
+    tree = _parse(html)
     if tree is None:
         return ARTICLE
     return kind_of_tree(tree)
+
+
+def _parse(html: str):
+    """The page as a plain lxml tree (a third of the cost of `lxml.html` elements to walk), else as
+    `newsassets.html.parse_html` reads it; None for a page with no markup."""
+    cleaned = clean_markup(html)
+    if cleaned is None:
+        return None
+    try:
+        tree = etree.fromstring(cleaned, _PARSER)
+    except (ValueError, etree.LxmlError):
+        tree = None
+    return tree if tree is not None and len(tree) else parse_html(html)
 
 
 def kind_of_tree(tree) -> str:
@@ -171,18 +195,17 @@ def find_cards(body) -> list[tuple[str, object, object]]:
     repeated = {href: links for href, links in _repeated_links(body, taken).items() if href not in known}
     if not repeated:
         return cards
-    both = {**{href: [link] for href, _, link in cards}, **repeated}
-    extra = [card for card in _grown_cards(both) if card[0] in repeated]
+    extra = _grown_cards({**{href: [link] for href, _, link in cards}, **repeated}, grow=repeated)
     order = {element: index for index, element in enumerate(body.iter("a"))}
     return sorted(cards + extra, key=lambda card: order.get(card[2], 0))
 
 
-def _grown_cards(links: dict[str, list]) -> list[tuple[str, object, object]]:
-    """Each headline link grown to its card: its largest ancestor that holds no other card's link and at most
-    `CARD_MAX_WORDS` words."""
+def _grown_cards(links: dict[str, list], grow: dict[str, list] | None = None) -> list[tuple[str, object, object]]:
+    """Each headline link of `grow` (default: all of `links`) grown to its card: its largest ancestor that holds no
+    other link of `links` and at most `CARD_MAX_WORDS` words."""
     owner = {link: href for href, elements in links.items() for link in elements}
     cards = []
-    for href, elements in links.items():
+    for href, elements in (links if grow is None else grow).items():
         link = elements[0]
         card = link
         while True:
@@ -216,7 +239,7 @@ def _free_words(body, cards) -> int:
 def front_teasers(html: str, fetched_at: datetime | None, url: str | None = None) -> list[Teaser]:
     """Every card of a front as a teaser, in page order: kicker, headline, standfirst, absolute url, time, and the
     block heading it stands under with its place in that block."""
-    tree = parse_html(html)
+    tree = _parse(html)
     body = tree.find(".//body") if tree is not None else None
     if body is None:
         return []
