@@ -16,7 +16,8 @@ reading (`newsassets.pages.front_teasers`) on each page and prints, per capture 
   and how many of those got a `published_at`; rows with a `published_at` at all;
 - rows with a kicker and rows under a block heading (`section`);
 - fronts the page-kind screening (`newsassets.pages.page_kind`) would make into articles: the issue's target is 0;
-- the slowest page in ms (front reading and page kind together), with its size;
+- the slowest page in ms (front reading and page kind together, and each: the stages run them apart), with its
+  size;
 - same card, many captures: the teasers of every front captured more than once within two days (spiegel.de
   and zeit.de, four captures over 30 hours), clustered by the dedup stage's
   core (`newsassets.dedup.cluster_items`, with the items the stage builds): of the links seen on two or more
@@ -97,7 +98,7 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
     labels = json.loads((fronts / "labels.json").read_text(encoding="utf-8"))
     meta = json.loads((fronts / "meta.json").read_text(encoding="utf-8"))
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    slowest = (0.0, "", 0)
+    slowest = (0.0, "", 0, 0.0)
     captured: dict[str, list[tuple[str, list]]] = defaultdict(list)
     for name in sorted(labels):
         data = gzip.decompress((fronts / "html" / name).read_bytes())
@@ -105,12 +106,13 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
         info = meta[name]
         started = time.perf_counter()
         teasers = front_teasers(html, parse_datetime(info["fetched_at"]), info["url"])
+        reading = time.perf_counter() - started
         kind = page_kind(html)
         seconds = time.perf_counter() - started
         captured[normal_url(info["url"])].append((info["fetched_at"], teasers))
         timed_urls = {href for href, card, _ in find_cards(parse_html(html).find(".//body")) if shows_time(card)}
         showing = [t for t in teasers if t.url and any(t.url.endswith(href) for href in timed_urls)]
-        slowest = max(slowest, (seconds, name, len(data)))
+        slowest = max(slowest, (seconds, name, len(data), reading))
         by_url: dict[str, list] = defaultdict(list)
         for teaser in teasers:
             by_url[normal_url(teaser.url)].append(teaser)
@@ -166,8 +168,11 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
             f"{f['timed']:.0f} ({f['timed'] / rows:.3f}) | {f['kicker']:.0f} ({f['kicker'] / rows:.3f}) | "
             f"{f['sectioned']:.0f} ({f['sectioned'] / rows:.3f}) | {f['articles']:.0f} |"
         )
-    seconds, name, size = slowest
-    print(f"\nslowest page: {name}, {size / 1e6:.1f} MB, {seconds * 1000:.0f} ms")
+    seconds, name, size, reading = slowest
+    print(
+        f"\nslowest page: {name}, {size / 1e6:.1f} MB, {seconds * 1000:.0f} ms "
+        f"(front reading {reading * 1000:.0f} ms, page kind {(seconds - reading) * 1000:.0f} ms)"
+    )
     repeated = captures(captured)
     print(
         f"same card, many captures: {repeated['links']} links on two or more captures of a front, "
