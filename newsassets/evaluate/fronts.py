@@ -1,4 +1,4 @@
-"""`python -m newsassets.evaluate fronts [REALDATA]`: how many labelled teaser cards of real fronts become teasers.
+"""`python -m newsassets.evaluate fronts [REALDATA or REALDATA/fronts]`: how many labelled teaser cards of real fronts become teasers.
 
 Reads `fronts/` of `../shared/realdata` (27 German fronts of five sites, each with its url and capture time in
 `meta.json`, and the cards an archive's `<article>` selector read in `labels.json`), runs the project's front
@@ -94,7 +94,7 @@ def shows_time(card) -> bool:
 
 
 def evaluate(realdata: Path, examples: int = 0) -> dict:
-    fronts = realdata / "fronts"
+    fronts = realdata if (realdata / "labels.json").exists() else realdata / "fronts"
     labels = json.loads((fronts / "labels.json").read_text(encoding="utf-8"))
     meta = json.loads((fronts / "meta.json").read_text(encoding="utf-8"))
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -141,6 +141,7 @@ def evaluate(realdata: Path, examples: int = 0) -> dict:
             figures["kicker"] += sum(t.kicker is not None for t in teasers)
             figures["sectioned"] += sum(t.section is not None for t in teasers)
             figures["articles"] += kind != FRONT
+            figures["without_url"] += sum(not t.url for t in teasers)
         print(
             f"{name}: {len(teasers)} teaser rows; {len(found)} of {len(wanted)} labelled cards by url, "
             f"{len(titled)} with their headline; {len(extra)} extra rows; "
@@ -223,10 +224,12 @@ def captures(captured: dict[str, list[tuple[str, list]]]) -> dict[str, int]:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m newsassets.evaluate fronts", description=__doc__.split("\n")[0])
-    parser.add_argument("realdata", nargs="?", type=Path, default=REALDATA)
+    parser.add_argument(
+        "realdata", nargs="?", type=Path, default=REALDATA, help="the realdata folder, or its fronts/ folder itself"
+    )
     parser.add_argument("--examples", type=int, default=0, help="extra and missed cards to print per page")
     args = parser.parse_args(argv)
-    if not (args.realdata / "fronts" / "labels.json").exists():
-        parser.error(f"no fronts/labels.json under {args.realdata}")
+    if not any((folder / "labels.json").exists() for folder in (args.realdata, args.realdata / "fronts")):
+        parser.error(f"no labels.json in {args.realdata} or in its fronts/ folder")
     evaluate(args.realdata, args.examples)
     return 0
