@@ -199,12 +199,13 @@ def jaccard(a: set, b: set) -> float:
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _NUMBER_SEGMENT = re.compile(r"^[a-z]{0,8}-?([0-9]{5,})$")  # /6215315/, /article248523470/, /a-1234567/
 _NUMBER_AT_END = re.compile(r"[-_.]([0-9]{5,})(?:\.[a-z]+)*$")  # /<slug>-87654321.bild.html, /<slug>_123456
+_NUMBER_AT_START = re.compile(r"^([0-9]{7,})-[a-z]")  # /artikel/2500001-<slug>
 
 
 def link_key(url: str | None) -> str | None:
     """What identifies the article a link points to: its host and the article number in its path where it has
-    one (a path segment of digits `/binnenland/6215315/<slug>.html`, digits ending the last segment
-    `<slug>-87654321.html`, or a UUID: newsrooms rewrite the slug when they edit a headline, never the number,
+    one (a path segment of digits `/binnenland/6215315/<slug>.html`, digits ending or starting the last segment
+    `<slug>-87654321.html`, `/artikel/2500001-<slug>`, or a UUID: newsrooms rewrite the slug when they edit a headline, never the number,
     and a number inside the slug, `100000-mensen`, is words), else its host and path; scheme, `www.`, query,
     fragment and a trailing slash never count."""
     if not url:
@@ -220,7 +221,7 @@ def link_key(url: str | None) -> str | None:
             return f"{host}#{match.group(1)}"
     if match := _UUID.search(path):
         return f"{host}#{match.group(0)}"
-    if match := _NUMBER_AT_END.search(segments[-1]):
+    if match := _NUMBER_AT_END.search(segments[-1]) or _NUMBER_AT_START.match(segments[-1]):
         return f"{host}#{match.group(1)}"
     return f"{host}{path}"
 

@@ -6,12 +6,18 @@ import warnings
 
 import dagster as dg
 
-from newsassets.pipeline import articles, dedup_clusters, raw_documents, teasers
+from newsassets.pipeline import articles, dedup_clusters, raw_documents, stories, teasers
 from newsassets.pipeline.automation import daily_refresh, raw_folder_changed, refresh_news
 from newsassets.pipeline.resources import default_resources
 
-ASSETS = [raw_documents.raw_documents, articles.articles, teasers.teasers, dedup_clusters.dedup_clusters]
-CHECKS = [*raw_documents.CHECKS, *articles.CHECKS, *teasers.CHECKS, *dedup_clusters.CHECKS]
+ASSETS = [
+    raw_documents.raw_documents,
+    articles.articles,
+    teasers.teasers,
+    dedup_clusters.dedup_clusters,
+    stories.stories,
+]
+CHECKS = [*raw_documents.CHECKS, *articles.CHECKS, *teasers.CHECKS, *dedup_clusters.CHECKS, *stories.CHECKS]
 
 
 def linked_to_source(assets: list) -> list:

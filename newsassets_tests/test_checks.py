@@ -72,6 +72,9 @@ CASES = {
     "every_item_clustered_once": "DELETE FROM dedup_clusters WHERE item_id = (SELECT min(item_id) FROM dedup_clusters WHERE cluster_size = 1)",
     "edges_explain_every_merge": "DELETE FROM dedup_edges WHERE item_kind = 'article'",
     "clusters_well_formed": "UPDATE dedup_clusters SET is_representative = true, similarity = 1.5 WHERE cluster_size = 2",
+    "every_item_in_one_story": "DELETE FROM story_members WHERE item_kind = 'article'",
+    "stories_agree_with_their_members": "UPDATE stories SET n_articles = 5, timeline = list_reverse(timeline) WHERE n_articles = 2",
+    "links_point_to_articles": "INSERT INTO teaser_links SELECT teaser_id, 'no-such-article', 'url', 1.0 FROM teasers LIMIT 1",
 }
 
 

@@ -8,7 +8,7 @@ from newsassets.definitions import build_definitions
 from newsassets.pipeline.automation import raw_folder_changed
 from newsassets.pipeline.resources import RawFolder
 
-ASSET_KEYS = {"raw_documents", "articles", "teasers", "dedup_clusters", "dedup_edges"}
+ASSET_KEYS = {"raw_documents", "articles", "teasers", "dedup_clusters", "dedup_edges", "stories"}
 
 
 def test_module_exposes_loadable_definitions():
@@ -17,7 +17,7 @@ def test_module_exposes_loadable_definitions():
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == ASSET_KEYS
 
 
-def test_lineage_runs_raw_to_articles_and_teasers_to_clusters():
+def test_lineage_runs_raw_to_articles_and_teasers_to_clusters_to_stories():
     graph = newsassets.defs.resolve_asset_graph()
     parents = {
         key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys}
@@ -29,6 +29,7 @@ def test_lineage_runs_raw_to_articles_and_teasers_to_clusters():
         "teasers": {"raw_documents"},
         "dedup_clusters": {"articles", "teasers"},
         "dedup_edges": {"articles", "teasers"},
+        "stories": {"dedup_clusters"},
     }
 
 
@@ -40,7 +41,7 @@ def test_every_asset_and_check_is_described_and_kinded():
         assert {"python", "duckdb"} <= set(node.kinds)
         assert node.group_name == "news"
     check_keys = graph.asset_check_keys
-    assert len(check_keys) == 10
+    assert len(check_keys) == 13
     assert {k.asset_key.to_user_string() for k in check_keys} == ASSET_KEYS
     for key in check_keys:
         assert graph.get_check_spec(key).description
@@ -67,7 +68,7 @@ def test_the_catalog_documents_every_table_from_the_one_schema():
 
 def test_job_schedule_and_sensor():
     job = newsassets.defs.resolve_job_def("refresh_news")
-    assert len(job.asset_layer.asset_graph.asset_check_keys) == 10
+    assert len(job.asset_layer.asset_graph.asset_check_keys) == 13
     schedule = newsassets.defs.resolve_schedule_def("daily_refresh")
     assert schedule.cron_schedule == "0 6 * * *" and schedule.execution_timezone == "UTC"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING

@@ -14,7 +14,8 @@ from newsassets.pipeline.resources import NewsStore, RawFolder
 
 from .conftest import PROJECT_ROOT, materialise, materialization, warnings_and_failures
 
-TABLES = ["raw_documents", "articles", "teasers", "dedup_clusters"]
+ASSET_TABLES = ["raw_documents", "articles", "teasers", "dedup_clusters", "stories"]
+TABLES = [*ASSET_TABLES, "story_members", "teaser_links"]
 
 
 def query(database, sql, *params):
@@ -94,7 +95,7 @@ def snapshot(database):
 def test_all_assets_and_checks_on_the_seeds(resources):
     result = materialise(resources)
     assert result.success
-    assert len(result.get_asset_check_evaluations()) == 10
+    assert len(result.get_asset_check_evaluations()) == 13
     warned, failed = warnings_and_failures(result)
     assert failed == {}
     # the one warning: seed 001 is a dump without a title line, flagged `no_title` on its row
@@ -105,10 +106,10 @@ def test_all_assets_and_checks_on_the_seeds(resources):
         m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("raw_documents")
     }
     assert materialisations["raw_documents"]["dagster/row_count"].value == 5
-    for node in TABLES:
+    for node in ASSET_TABLES:
         event = materialization(result, node)
         assert event.metadata["dagster/row_count"].value > 0
-        assert isinstance(event.metadata["preview"], dg.MarkdownMetadataValue)
+        assert isinstance(event.metadata["top_stories" if node == "stories" else "preview"], dg.MarkdownMetadataValue)
 
 
 def test_rematerialising_gives_identical_tables(resources):

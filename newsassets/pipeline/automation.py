@@ -12,7 +12,7 @@ from .resources import RawFolder
 refresh_news = dg.define_asset_job(
     "refresh_news",
     selection=dg.AssetSelection.all(),
-    description="Materialise every asset with its checks: raw files → articles and teasers → dedup clusters.",
+    description="Materialise every asset with its checks: raw files → articles and teasers → dedup clusters → stories.",
 )
 
 daily_refresh = dg.ScheduleDefinition(

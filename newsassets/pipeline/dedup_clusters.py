@@ -19,7 +19,7 @@ CLUSTERS_DESCRIPTION = (
     "Jaccard to its representative. Exact copies first, teasers linking to one article next, then MinHash LSH "
     "candidates verified on hashed shingles, refusing template siblings (names and numbers swapped in one "
     "context, or too little shared content by TF-IDF) and teasers a day apart. Cluster ids survive reruns: a cluster keeps its members' earlier "
-    "id (the oldest one when clusters merge). New items only: incremental. This step also publishes the snapshot."
+    "id (the oldest one when clusters merge). New items only: incremental."
 )
 EDGES_DESCRIPTION = (
     "Why items share a cluster: one row per merge (item_b, and its cluster, joined item_a's), with the pair's "
@@ -54,8 +54,6 @@ def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, sto
         edge_count = conn.execute("SELECT count(*) FROM dedup_edges").fetchone()[0]
         reasons = dict(conn.execute("SELECT reason, count(*) FROM dedup_edges GROUP BY 1").fetchall())
         rejected = rejected_raw_documents(conn)
-    # the last stage of a pass: publish one consistent snapshot of every table for readers
-    context.log.info(f"published {', '.join(store.publish())} to {store.path()}")
     yield dg.MaterializeResult(
         asset_key="dedup_clusters",
         metadata={
