@@ -1,4 +1,4 @@
-"""`python -m newsassets.evaluate {extraction,dedup,dedup-real,flags,fronts} DIR`: figures measured on real or generated pages."""
+"""`python -m newsassets.evaluate {extraction,dedup,dedup-real,flags,fronts,stories} DIR`: figures measured on real or generated pages."""
 
 import importlib
 import sys
@@ -9,6 +9,7 @@ COMMANDS = {
     "dedup-real": "newsassets.evaluate.dedup_real",
     "flags": "newsassets.evaluate.flags",
     "fronts": "newsassets.evaluate.fronts",
+    "stories": "newsassets.evaluate.stories",
 }
 
 
