@@ -2,6 +2,7 @@
 and on the seeds through the whole job."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import duckdb
 
@@ -113,3 +114,15 @@ def test_the_seeds_make_their_stories_and_a_rerun_keeps_them(resources):
         if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path == ["stories"]
     ]
     assert materialization.metadata["stories_rewritten"].value == 0  # nothing changed, nothing rewritten
+    with duckdb.connect(str(database), read_only=True) as conn:
+        for query in cookbook():  # the README's queries run on the published tables
+            conn.execute(query.replace("'…'", "(SELECT min(story_id) FROM stories)")).fetchall()
+
+
+def cookbook() -> list[str]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("### SQL cookbook") :]
+    start = section.index("```sql") + len("```sql")
+    queries = [q.strip() for q in section[start : section.index("```", start)].split(";") if q.strip()]
+    assert len(queries) >= 4
+    return queries
