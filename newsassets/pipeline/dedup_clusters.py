@@ -8,7 +8,18 @@ import dagster as dg
 from newsassets.dedup_state import EDGE_COLUMNS, MEMBER_COLUMNS, run_dedup
 
 from .articles import articles
-from .metadata import FRESHNESS, GROUP, KINDS, OWNERS, POOL, markdown_preview, rows_as_dicts, sql_check, table_metadata
+from .metadata import (
+    FRESHNESS,
+    GROUP,
+    KINDS,
+    OWNERS,
+    POOL,
+    markdown_preview,
+    once_each_check,
+    rows_as_dicts,
+    sql_check,
+    table_metadata,
+)
 from .refresh import RefreshConfig, rejected_raw_documents
 from .resources import NewsStore
 from .teasers import teasers
@@ -117,24 +128,7 @@ def cluster_figures(conn) -> dict[str, object]:
     description="Every article and every teaser is in exactly one cluster, and the table holds nothing else.",
 )
 def every_item_clustered_once(store: NewsStore) -> dg.AssetCheckResult:
-    return sql_check(
-        store,
-        """
-            WITH items AS (SELECT 'article' AS item_kind, article_id AS item_id, doc_id FROM articles
-                           UNION ALL SELECT 'teaser', teaser_id, doc_id FROM teasers),
-                 c AS (SELECT item_kind, item_id, count(*) AS n FROM dedup_clusters GROUP BY ALL),
-                 problems AS (
-                    SELECT item_kind, item_id, items.doc_id, CASE
-                        WHEN c.n IS NULL THEN 'in no cluster'
-                        WHEN items.item_id IS NULL THEN 'clustered but not an article or teaser'
-                        WHEN c.n > 1 THEN 'in ' || c.n || ' clusters'
-                    END AS problem
-                    FROM items FULL JOIN c USING (item_kind, item_id) WHERE problem IS NOT NULL)
-            SELECT p.item_kind, p.item_id, p.doc_id, r.source_path, r.url, p.problem
-            FROM problems p LEFT JOIN raw_documents r USING (doc_id) ORDER BY ALL
-            """,
-        ["item_kind", "item_id", "doc_id", "source_path", "url", "problem"],
-    )
+    return once_each_check(store, "dedup_clusters", "cluster_id", "cluster")
 
 
 @dg.asset_check(

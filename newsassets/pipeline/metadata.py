@@ -120,6 +120,30 @@ def rows_as_dicts(conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[ob
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def once_each_check(store, table: str, group: str, noun: str, extra_problems: str = "") -> dg.AssetCheckResult:
+    """Every article and every teaser is in exactly one `noun` of `table` (its `group` column), and `table` names
+    nothing else; `extra_problems` adds rows (group, item_kind, item_id, doc_id, problem) of the caller's own."""
+    return sql_check(
+        store,
+        f"""
+            WITH items AS (SELECT 'article' AS item_kind, article_id AS item_id, doc_id FROM articles
+                           UNION ALL SELECT 'teaser', teaser_id, doc_id FROM teasers),
+                 m AS (SELECT item_kind, item_id, count(*) AS n, any_value({group}) AS grp FROM {table} GROUP BY ALL),
+                 problems AS (
+                    SELECT m.grp, item_kind, item_id, items.doc_id, CASE
+                        WHEN m.n IS NULL THEN 'in no {noun}'
+                        WHEN items.item_id IS NULL THEN 'in a {noun} but not an article or teaser'
+                        WHEN m.n > 1 THEN 'in ' || m.n || ' {noun}s'
+                    END AS problem
+                    FROM items FULL JOIN m USING (item_kind, item_id) WHERE problem IS NOT NULL
+                    {extra_problems})
+            SELECT p.grp AS {group}, p.item_kind, p.item_id, p.doc_id, r.source_path, r.url, p.problem
+            FROM problems p LEFT JOIN raw_documents r USING (doc_id) ORDER BY ALL
+            """,
+        [group, "item_kind", "item_id", "doc_id", "source_path", "url", "problem"],
+    )
+
+
 def sql_check(
     store, sql: str, columns: Sequence[str], severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
 ) -> dg.AssetCheckResult:

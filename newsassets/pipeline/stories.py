@@ -11,7 +11,7 @@ from newsassets.ids import stable_id
 from newsassets.store import apply_changes, needs_rebuild, transaction
 from newsassets.stories import FRONT, Story, StoryArticle, StoryTeaser, build_stories, link_teasers
 
-from .metadata import POOL, STAGE, markdown_preview, sql_check, table_metadata
+from .metadata import POOL, STAGE, markdown_preview, once_each_check, sql_check, table_metadata
 from .resources import NewsStore
 
 ARTICLES_SQL = """
@@ -187,28 +187,17 @@ def _hours_to_second_site(story: Story) -> float | None:
     description="Every article and every teaser is in exactly one story, and every story has members.",
 )
 def every_item_in_one_story(store: NewsStore) -> dg.AssetCheckResult:
-    return sql_check(
+    return once_each_check(
         store,
+        "story_members",
+        "story_id",
+        "story",
         """
-            WITH items AS (SELECT 'article' AS item_kind, article_id AS item_id, doc_id FROM articles
-                           UNION ALL SELECT 'teaser', teaser_id, doc_id FROM teasers),
-                 m AS (SELECT item_kind, item_id, count(*) AS n, any_value(story_id) AS story_id
-                       FROM story_members GROUP BY ALL),
-                 problems AS (
-                    SELECT item_kind, item_id, items.doc_id, m.story_id, CASE
-                        WHEN m.n IS NULL THEN 'in no story'
-                        WHEN items.item_id IS NULL THEN 'a member that is no article or teaser'
-                        WHEN m.n > 1 THEN 'in ' || m.n || ' stories'
-                        WHEN m.story_id NOT IN (SELECT story_id FROM stories) THEN 'in a story with no row'
-                    END AS problem
-                    FROM items FULL JOIN m USING (item_kind, item_id) WHERE problem IS NOT NULL
-                    UNION ALL
-                    SELECT NULL, NULL, NULL, story_id, 'a story with no members' FROM stories
-                    WHERE story_id NOT IN (SELECT story_id FROM story_members))
-            SELECT p.story_id, p.item_kind, p.item_id, p.doc_id, r.source_path, p.problem
-            FROM problems p LEFT JOIN raw_documents r USING (doc_id) ORDER BY ALL
-            """,
-        ["story_id", "item_kind", "item_id", "doc_id", "source_path", "problem"],
+        UNION ALL SELECT story_id, item_kind, item_id, NULL, 'in a story with no row' FROM story_members
+        WHERE story_id NOT IN (SELECT story_id FROM stories)
+        UNION ALL SELECT story_id, NULL, NULL, NULL, 'a story with no members' FROM stories
+        WHERE story_id NOT IN (SELECT story_id FROM story_members)
+        """,
     )
 
 
