@@ -107,16 +107,19 @@ def link_teasers(articles: list[StoryArticle], teasers: Iterable[StoryTeaser]) -
     for article in sorted(articles, key=_article_seniority):
         if key := link_key(article.url):
             by_key.setdefault(key, article)
-    words = [frozenset(words_of(f"{a.title or ''} {a.lede or ''}")) for a in articles]
+    words: list[frozenset[str]] = []
     index: dict[str, list[int]] = defaultdict(list)
-    for i, article_words in enumerate(words):
-        for word in article_words:
-            index[word].append(i)
     links = []
     for teaser in teasers:
         if (key := link_key(teaser.url)) and key in by_key:
             links.append(TeaserLink(teaser.teaser_id, by_key[key].article_id, "url", 1.0))
-        elif found := _text_link(teaser, articles, words, index):
+            continue
+        if not words and articles:  # the words index only once a teaser needs it
+            words = [frozenset(words_of(f"{a.title or ''} {a.lede or ''}")) for a in articles]
+            for i, article_words in enumerate(words):
+                for word in article_words:
+                    index[word].append(i)
+        if found := _text_link(teaser, articles, words, index):
             links.append(found)
     return links
 
