@@ -21,9 +21,10 @@ from newsassets.html import (
     short_text,
 )
 from newsassets.teasers import Teaser, dated_teaser, with_block_positions
-from newsassets.vocabulary import AGE, LIST_HEADING, RAIL_HEADING, TRAILING_AGE, parse_age, parse_dateline
+from newsassets.vocabulary import AGE, LIST_HEADING, RAIL_HEADING, TRAILING_AGE, WORD, parse_age, parse_dateline
 
 _NO_LINK = ("#", "javascript:", "mailto:")
+_MIN_TEASER_WORDS = 3
 _TRUE_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
@@ -161,9 +162,11 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None,
             age_minutes = parse_age(age_text, fetched_at)
     if title is None and len(lines) > 1 and not parse_dateline(lines[0]):
         title, lines = lines[0], lines[1:]
+    if title is not None and title.strip(" .#").isdigit():
+        title = None  # a most-read list's rank, `3`, is no headline
     text = " ".join(lines)
-    if title is None and not text:
-        return None
+    if len(WORD.findall(f"{title or ''} {text}")) < _MIN_TEASER_WORDS:
+        return None  # `Karriere`, `In-Depth`: a menu's or a category's link under the heading, no story
     place, agencies = None, []
     if dateline := parse_dateline(text):
         place, agencies, text = dateline.place, dateline.agencies, dateline.rest

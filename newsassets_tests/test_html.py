@@ -415,3 +415,17 @@ def test_arbitrary_html_never_raises(pieces, fetched_at):
     for teaser in extract_html_teasers(html, fetched_at):
         assert teaser.position >= 1
         assert teaser.age_minutes is None or teaser.age_minutes >= 0
+
+
+def test_a_rails_ranks_and_menu_links_are_no_teasers():
+    page = (
+        "<html><body><article><h1>Kop</h1><p>Tekst van het verhaal zelf.</p></article><aside><h2>Meest gelezen</h2>"
+        "<ol><li><span>1</span><a href='/a/1234567/x'>Kabinet valt over stikstofplan</a></li>"
+        "<li><span>2</span><a href='/a/1234568/y'>Ajax wint ruim van PSV</a></li>"
+        "<li><a href='/karriere'>Karriere</a></li><li><a href='/in-depth'>In-Depth</a></li></ol></aside></body></html>"
+    )
+    teasers = extract_html_teasers(page, FETCHED_AT, "https://www.example.nl/")
+    assert [(t.title, t.text, t.url) for t in teasers] == [
+        (None, "Kabinet valt over stikstofplan", "https://www.example.nl/a/1234567/x"),
+        (None, "Ajax wint ruim van PSV", "https://www.example.nl/a/1234568/y"),
+    ]
