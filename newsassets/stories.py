@@ -22,6 +22,7 @@ the best position; its timeline lists every article and sighting in time order.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,8 +34,9 @@ from newsassets.ids import stable_id
 TEXT_LINK_MIN_SCORE = 0.8
 TEXT_LINK_MIN_WORDS = 5
 TEXT_LINK_WINDOW = timedelta(days=7)
-# A word in more articles' titles and ledes than this is no clue which article a teaser promotes.
+# A word in more articles' titles and ledes within a teaser's window than this is no clue which article it promotes.
 _COMMON_WORD_ARTICLES = 200
+_TEXT_CANDIDATES = 20  # the articles sharing most words with a teaser, of which the best-scoring is taken
 FRONT = "front"
 
 
@@ -102,41 +104,68 @@ class Story:
 
 
 def link_teasers(articles: list[StoryArticle], teasers: Iterable[StoryTeaser]) -> list[TeaserLink]:
-    """Each teaser's link to the article it promotes, where one is in `articles`; see the module docstring."""
+    """Each teaser's link to the article it promotes, where one is in `articles`; see the module docstring.
+
+    A teaser's text link depends only on the articles within `TEXT_LINK_WINDOW` of it (and undated ones), so
+    linking a day's teasers needs only the articles of the days around it, whatever the archive holds."""
     by_key: dict[str, StoryArticle] = {}
     for article in sorted(articles, key=_article_seniority):
         if key := link_key(article.url):
             by_key.setdefault(key, article)
-    words: list[frozenset[str]] = []
-    index: dict[str, list[int]] = defaultdict(list)
+    index: _WordIndex | None = None
     links = []
     for teaser in teasers:
         if (key := link_key(teaser.url)) and key in by_key:
             links.append(TeaserLink(teaser.teaser_id, by_key[key].article_id, "url", 1.0))
             continue
-        if not words and articles:  # the words index only once a teaser needs it
-            words = [frozenset(words_of(f"{a.title or ''} {a.lede or ''}")) for a in articles]
-            for i, article_words in enumerate(words):
-                for word in article_words:
-                    index[word].append(i)
-        if found := _text_link(teaser, articles, words, index):
+        index = index or _WordIndex(articles)  # built only once a teaser needs it
+        if found := _text_link(teaser, articles, index):
             links.append(found)
     return links
 
 
-def _text_link(teaser: StoryTeaser, articles, words, index) -> TeaserLink | None:
+class _WordIndex:
+    """The words of each article's title and lede, and for each word the articles that have it in date order."""
+
+    def __init__(self, articles: list[StoryArticle]) -> None:
+        self.words = [frozenset(words_of(f"{a.title or ''} {a.lede or ''}")) for a in articles]
+        self.dated: dict[str, list[int]] = defaultdict(list)
+        self.dates: dict[str, list[datetime]] = defaultdict(list)
+        self.undated: dict[str, list[int]] = defaultdict(list)
+        for i in sorted(range(len(articles)), key=lambda i: _article_seniority(articles[i])):
+            moment = articles[i].dated
+            for word in self.words[i]:
+                if moment is None:
+                    self.undated[word].append(i)
+                else:
+                    self.dated[word].append(i)
+                    self.dates[word].append(moment)
+
+    def near(self, word: str, moment: datetime | None) -> list[int]:
+        """The articles with `word` within the window of `moment` (all of them for an undated teaser)."""
+        postings = self.dated.get(word, [])
+        if moment is not None and postings:
+            dates = self.dates[word]
+            postings = postings[
+                bisect_left(dates, moment - TEXT_LINK_WINDOW) : bisect_right(dates, moment + TEXT_LINK_WINDOW)
+            ]
+        return postings + self.undated.get(word, [])
+
+
+def _text_link(teaser: StoryTeaser, articles: list[StoryArticle], index: _WordIndex) -> TeaserLink | None:
     teaser_words = frozenset(words_of(f"{teaser.title or ''} {teaser.text or ''}"))
     if len(teaser_words) < TEXT_LINK_MIN_WORDS:
         return None
     hits: Counter[int] = Counter()
     for word in teaser_words:
-        candidates = index.get(word, ())
-        if len(candidates) <= _COMMON_WORD_ARTICLES:
-            hits.update(candidates)
+        near = index.near(word, teaser.dated)
+        if len(near) <= _COMMON_WORD_ARTICLES:  # common within the window: no clue which article it is
+            hits.update(near)
+    ranked = sorted(hits, key=lambda i: (-hits[i], _article_seniority(articles[i])))[:_TEXT_CANDIDATES]
     best = None  # (-score, the article's seniority, its index): the highest score, then the earliest article
-    for i, _ in hits.most_common(20):
-        score = len(teaser_words & words[i]) / len(teaser_words)
-        if score >= TEXT_LINK_MIN_SCORE and _within_window(teaser.dated, articles[i].dated):
+    for i in ranked:
+        score = len(teaser_words & index.words[i]) / len(teaser_words)
+        if score >= TEXT_LINK_MIN_SCORE:
             candidate = (-score, _article_seniority(articles[i]), i)
             best = candidate if best is None else min(best, candidate)
     if best is None:
@@ -154,9 +183,11 @@ def build_stories(
     teasers: list[StoryTeaser],
     links: Iterable[TeaserLink],
     previous: Mapping[tuple[str, str], str] | None = None,
+    reserved: Iterable[str] = (),
 ) -> list[Story]:
     """Every article and teaser in exactly one story, stories keeping their `previous` ids ((item_kind, item_id)
-    → story_id of the last run) the way clusters do; in order of their first member."""
+    → story_id of the last run) the way clusters do; in order of their first member. A new story never takes
+    a `reserved` id (the ids of stories this call leaves as they are)."""
     article_of = {link.teaser_id: link.article_id for link in links}
     cluster_of_article = {a.article_id: a.cluster_id for a in articles}
     groups: dict[tuple[str, str], tuple[list[StoryArticle], list[StoryTeaser]]] = {}
@@ -182,7 +213,7 @@ def build_stories(
             groups["teaser", cluster_id] = ([], members)
     stories = [_story(group_articles, group_teasers) for group_articles, group_teasers in groups.values()]
     stories.sort(key=lambda s: (s.first_published_at is None, s.first_published_at or datetime.min, s.members[0]))
-    _name(stories, previous or {})
+    _name(stories, previous or {}, set(reserved))
     return stories
 
 
@@ -227,10 +258,10 @@ def _story(articles: list[StoryArticle], teasers: list[StoryTeaser]) -> Story:
     )
 
 
-def _name(stories: list[Story], previous: Mapping[tuple[str, str], str]) -> None:
+def _name(stories: list[Story], previous: Mapping[tuple[str, str], str], reserved: set[str]) -> None:
     """Each story keeps the earlier id of its oldest earlier story (stories are in order of their first member);
     a new one is named by its first member."""
-    taken: set[str] = set()
+    taken: set[str] = set(reserved)
     claims = []  # (story's place, earlier id)
     for place, story in enumerate(stories):
         for member in story.members:
