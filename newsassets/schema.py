@@ -186,6 +186,8 @@ SCHEMA: dict[str, Table] = {
             C("story_id", "VARCHAR NOT NULL", "stories.story_id"),
             C("item_kind", "VARCHAR NOT NULL", "`article` or `teaser`"),
             C("item_id", "VARCHAR NOT NULL", "articles.article_id or teasers.teaser_id"),
+            C("cluster_id", "VARCHAR", "Its dedup cluster when the story was grouped: a change regroups it", True),
+            C("version", "VARCHAR", "Hash of the item's fields a story reads: a change regroups it", True),
         ),
         _table(
             "stories",
@@ -208,7 +210,14 @@ SCHEMA: dict[str, Table] = {
                 "STRUCT(time TIMESTAMP, site VARCHAR, kind VARCHAR, position INTEGER, page VARCHAR, doc_id VARCHAR)[]",
                 "Every article (time: published) and teaser sighting (time: the page's capture), in time order",
             ),
-            C("fingerprint", "VARCHAR", "Hash of the row and its members: an unchanged story is not rewritten", True),
+        ),
+        _table(
+            "story_article_keys",
+            "article with a link key",
+            "Stories state: each article's link key (newsassets.dedup.link_key), so a new teaser finds its article.",
+            C("article_id", "VARCHAR NOT NULL", "The article"),
+            C("link_key", "VARCHAR NOT NULL", "What identifies the article a link points to"),
+            published=False,
         ),
         _table(
             "dedup_items",

@@ -126,3 +126,74 @@ def cookbook() -> list[str]:
     queries = [q.strip() for q in section[start : section.index("```", start)].split(";") if q.strip()]
     assert len(queries) >= 4
     return queries
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+FRONT_URL = "https://www.nieuwsblad.example/"
+ARTICLE_PAGE = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="og:type" content="article"><meta property="og:title" content="{title}">
+<meta property="article:published_time" content="{published}"></head>
+<body><article><h1>{title}</h1><p>{lede}</p><p>{more}</p></article></body></html>"""
+
+
+def add_page(raw_dir: Path, name: str, content: str, url: str, fetched_at: str) -> None:
+    (raw_dir / name).write_text(content, encoding="utf-8")
+    (raw_dir / f"{name}.meta.json").write_text(f'{{"url": "{url}", "fetched_at": "{fetched_at}"}}')
+
+
+def stories_tables(database: Path) -> dict[str, list]:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return {
+            table: conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            for table in ("stories", "story_members", "teaser_links")
+        }
+
+
+def test_incremental_stories_equal_a_full_regrouping_after_every_change(resources, raw_dir):
+    """Fronts captured twice, the articles their cards link to arriving later, a page removed: after each change
+    the incremental stage's tables are the ones a full regrouping of everything gives."""
+    from newsassets.definitions import build_definitions
+
+    def regroup_fully() -> dict[str, list]:
+        job = build_definitions(resources).resolve_job_def("refresh_news")
+        assert job.execute_in_process(run_config={"ops": {"stories": {"config": {"full_refresh": True}}}}).success
+        return stories_tables(resources["store"].path())
+
+    front = (FIXTURES / "front_list_nl.html").read_text()
+    add_page(raw_dir, "front1.html", front, FRONT_URL, "2026-01-24T12:00:00Z")
+    steps = [
+        lambda: add_page(raw_dir, "front2.html", front.replace("Ajax wint ruim", "Ajax wint overtuigend"),
+                         FRONT_URL, "2026-01-24T15:00:00Z"),
+        lambda: add_page(
+            raw_dir, "dijken.html",
+            ARTICLE_PAGE.format(title="Kabinet presenteert plan voor versterking van dijken in Zeeland",
+                                published="2026-01-24T09:30:00Z", lede="Het kabinet wil 600 kilometer dijk versterken.",
+                                more="Zeeland krijgt het meeste geld, zegt de minister in Den Haag."),
+            "https://www.nieuwsblad.example/binnenland/6310001/kabinet-presenteert-plan-voor-dijkversterking.html",
+            "2026-01-24T16:00:00Z",
+        ),
+        lambda: add_page(
+            raw_dir, "inflatie.html",
+            ARTICLE_PAGE.format(title="Inflatie daalt in december naar twee procent, meldt het CBS",
+                                published="2026-01-24T08:00:00Z", lede="De inflatie kwam in december uit op twee procent.",
+                                more="Vooral energie werd goedkoper, meldt het Centraal Bureau voor de Statistiek."),
+            "https://www.andere-krant.example/economie/inflatie-daalt", "2026-01-24T16:05:00Z",
+        ),
+        lambda: [(raw_dir / name).unlink() for name in ("front1.html", "front1.html.meta.json")],
+    ]  # fmt: skip
+    assert materialise(resources).success
+    for step in steps:
+        step()
+        result = materialise(resources)
+        assert result.success
+        (event,) = [
+            e.event_specific_data.materialization
+            for e in result.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path == ["stories"]
+        ]
+        assert event.metadata["mode"].value == "incremental"
+        incremental = stories_tables(resources["store"].path())
+        assert regroup_fully() == incremental
+    final = stories_tables(resources["store"].path())
+    by_method = {method for _, _, method, _ in final["teaser_links"]}
+    assert by_method == {"url", "text"}  # the dijken page by its link, the inflation page by its words
