@@ -2,8 +2,8 @@
 
 Writes N real Dutch articles (`../shared/realdata/dutch_articles`, title line and paragraphs, as text dumps) to a
 temporary raw folder, materialises everything once, then adds one page (a syndicated copy of one of them, one
-sentence changed) and materialises again. Prints, for both runs, the job's wall time, the stories stage's own
-time and how many stories it rewrote. The last line: `stories: N pages, full S s (stage S s, R stories
+sentence changed) and materialises again. Prints, for both runs, the job's wall time, the stories stage's time
+(and of it the grouping, without publishing the snapshot) and how many stories it rewrote. The last line: `stories: N pages, full S s (stage S s, R stories
 written), one page added S s (stage S s, R stories rewritten)`.
 """
 
@@ -67,20 +67,25 @@ def main(argv: list[str] | None = None) -> int:
             "store": NewsStore(database=str(Path(folder) / "news.duckdb")),
         }
         full, first = run(resources)
-        print(f"full run: {full:.1f} s; stories stage {first['seconds']:.1f} s, {first['stories']} stories")
+        print(
+            f"full run: {full:.1f} s; stories stage {first['seconds']:.1f} s (grouping {first['seconds_grouping']:.2f} s), "
+            f"{first['stories']} stories"
+        )
         source = articles[len(articles) // 2]
         paragraphs = source["text"].split("\n")
         paragraphs[-1] = "Dit bericht is later aangevuld met een reactie van de gemeente."
         (raw_dir / "added.txt").write_text(f"{source['title']}\n\n" + "\n".join(paragraphs) + "\n", encoding="utf-8")
         added, second = run(resources)
         print(
-            f"one page added: {added:.1f} s; stories stage {second['seconds']:.1f} s, "
+            f"one page added: {added:.1f} s; stories stage {second['seconds']:.1f} s (grouping "
+            f"{second['seconds_grouping']:.2f} s, {second['mode']}, {second['items_regrouped']} items regrouped), "
             f"{second['stories_rewritten']} stories rewritten of {second['stories']}"
         )
         print(
-            f"stories: {len(articles)} pages, full {full:.1f} s (stage {first['seconds']:.1f} s, "
-            f"{first['stories_rewritten']} stories written), one page added {added:.1f} s "
-            f"(stage {second['seconds']:.1f} s, {second['stories_rewritten']} stories rewritten)"
+            f"stories: {len(articles)} pages, full {full:.1f} s (stage {first['seconds']:.1f} s, grouping "
+            f"{first['seconds_grouping']:.2f} s, {first['stories_rewritten']} stories written), one page added "
+            f"{added:.1f} s (stage {second['seconds']:.1f} s, grouping {second['seconds_grouping']:.2f} s, "
+            f"{second['stories_rewritten']} stories rewritten)"
         )
     return 0
 
