@@ -1,0 +1,150 @@
+"""`python -m newsassets.benchmarks.pipeline --pages N`: the whole pipeline against a bare script, on real pages.
+
+Builds N pages from `../shared/realdata` and `../shared/extraction/zyte`: the Dutch articles as text dumps, every
+fundus, Zyte and front page as HTML (with its url and capture time), and, to reach N, copies of the HTML pages
+with one sentence changed (what a crawl of many sites' syndicated copies looks like to the pipeline). Then, in
+this one process tree:
+
+(a) the full Dagster job over them (every asset and check, publishing), in process;
+(b) a bare script doing the same core work with the libraries alone on one core: `trafilatura.extract` on each
+    HTML page, each text page read as it is, datasketch `MinHash` (128 permutations, word 5-shingles) of every
+    body and `MinHashLSH` at threshold 0.5 over them.
+
+It prints both wall times, their ratio (pipeline ÷ bare), pages per second and the peak RSS of each (sampled over
+the process tree). The last line: `pipeline: N pages, job S s, bare S s, ratio R, job P pages/s, peak M MiB`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsassets.benchmarks.memory import TreePeak
+from newsassets.evaluate.realdata import REALDATA, ZYTE, write_mixed_folder
+
+SENTENCE = "Deze zin is toegevoegd aan kopie {number}, zoals een andere site een bericht overneemt."
+
+
+def build_pages(raw_dir: Path, pages: int, realdata: Path, zyte: Path) -> dict[str, int]:
+    """About half the pages Dutch text dumps, the rest the real HTML pages and edited copies of them."""
+    counts = write_mixed_folder(raw_dir, dutch=max(1, min(12_000, pages // 2)), realdata=realdata, zyte=zyte)
+    originals = sorted(p for p in raw_dir.rglob("*.gz"))
+    copies = raw_dir / "copies"
+    copies.mkdir()
+    needed = max(0, pages - sum(counts.values()))
+    for number in range(needed):
+        source = originals[number % len(originals)]
+        html = gzip.decompress(source.read_bytes()).decode("utf-8", errors="replace")
+        edited, replaced = re.subn(r"</p>", f" {SENTENCE.format(number=number)}</p>", html, count=1)
+        target = copies / f"copy_{number:06d}.html"
+        target.write_text(edited if replaced else html, encoding="utf-8")
+        sidecar = source.with_name(source.name + ".meta.json")
+        if sidecar.exists():
+            meta = json.loads(sidecar.read_text())
+            meta["url"] = f"{(meta.get('url') or 'https://copy.example/page').rstrip('/')}/copy-{number}"
+            target.with_name(target.name + ".meta.json").write_text(json.dumps(meta))
+    counts["copies"] = needed
+    return counts
+
+
+def run_job(raw_dir: Path, database: Path) -> float:
+    from newsassets.definitions import build_definitions
+    from newsassets.pipeline.resources import NewsStore, RawFolder
+
+    resources = {"raw_folder": RawFolder(path=str(raw_dir)), "store": NewsStore(database=str(database))}
+    job = build_definitions(resources).resolve_job_def("refresh_news")
+    started = time.monotonic()
+    result = job.execute_in_process(raise_on_error=True)
+    assert result.success
+    return time.monotonic() - started
+
+
+def run_bare(raw_dir: Path) -> tuple[float, int, int]:
+    """The bare libraries on one core: (seconds, bodies, candidate pairs)."""
+    import trafilatura
+    from datasketch import MinHash, MinHashLSH
+
+    started = time.monotonic()
+    bodies = []
+    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file() and not p.name.endswith(".meta.json")):
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
+        text = data.decode("utf-8", errors="replace")
+        if path.suffix == ".txt":
+            bodies.append(text)
+        else:
+            body = trafilatura.extract(text)
+            if body:
+                bodies.append(body)
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    pairs = 0
+    for number, body in enumerate(bodies):
+        words = body.lower().split()
+        minhash = MinHash(num_perm=128)
+        for i in range(max(1, len(words) - 4)):
+            minhash.update(" ".join(words[i : i + 5]).encode())
+        pairs += len(lsh.query(minhash))
+        lsh.insert(str(number), minhash)
+    return time.monotonic() - started, len(bodies), pairs
+
+
+def _part(part: str, raw_dir: Path, database: Path) -> dict[str, object]:
+    """Run one side in a process of its own, so each peak is its own; its figures come back as a JSON line."""
+    with TreePeak() as memory:
+        done = subprocess.run(
+            [sys.executable, "-m", "newsassets.benchmarks.pipeline", "--part", part, "--raw", str(raw_dir),
+             "--database", str(database)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**figures, "peak_mib": memory.peak_mib}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=20_000)
+    parser.add_argument("--realdata", type=Path, default=REALDATA)
+    parser.add_argument("--zyte", type=Path, default=ZYTE)
+    parser.add_argument("--part", choices=["job", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    logging.getLogger("dagster").setLevel(logging.WARNING)
+    if args.part == "job":
+        print(json.dumps({"seconds": run_job(args.raw, args.database)}))
+        return 0
+    if args.part == "bare":
+        seconds, bodies, pairs = run_bare(args.raw)
+        print(json.dumps({"seconds": seconds, "bodies": bodies, "pairs": pairs}))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="newsassets-pipeline-") as folder:
+        raw_dir = Path(folder) / "raw"
+        counts = build_pages(raw_dir, args.pages, args.realdata, args.zyte)
+        total = sum(counts.values())
+        print(f"pages: {total} ({', '.join(f'{name} {n}' for name, n in counts.items())})", flush=True)
+        job = _part("job", raw_dir, Path(folder) / "news.duckdb")
+        print(f"job: {job['seconds']:.1f} s, {total / job['seconds']:.1f} pages/s, peak {job['peak_mib']:.0f} MiB")
+        bare = _part("bare", raw_dir, Path(folder) / "unused.duckdb")
+        print(
+            f"bare: {bare['seconds']:.1f} s, {total / bare['seconds']:.1f} pages/s, {bare['bodies']} bodies, "
+            f"{bare['pairs']} candidate pairs, peak {bare['peak_mib']:.0f} MiB"
+        )
+        print(
+            f"pipeline: {total} pages, job {job['seconds']:.1f} s, bare {bare['seconds']:.1f} s, "
+            f"ratio {job['seconds'] / bare['seconds']:.2f}, job {total / job['seconds']:.1f} pages/s, "
+            f"peak {job['peak_mib']:.0f} MiB (bare {bare['peak_mib']:.0f} MiB)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
