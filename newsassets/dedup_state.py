@@ -143,7 +143,7 @@ def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[
     while rows := cursor.fetchmany(50_000):
         for kind, item_id, text, dated, link, digest in rows:
             text = texts.setdefault(text, text) if text and len(text) < _SHARED_TEXT_LENGTH else text
-            items.append(_dedup_item(kind, item_id, text, dated, link))
+            items.append(dedup_item(kind, item_id, text, dated, link))
             text_hashes[(kind, item_id)] = digest
     return items, text_hashes
 
@@ -496,8 +496,14 @@ def _item_columns(
     }
 
 
-def _dedup_item(
-    kind: str, item_id: str, text: str | None, dated: datetime | None, link: str | None = None
-) -> DedupItem:
+def dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | None, link: str | None = None) -> DedupItem:
+    """An item as the stage clusters it: dated for seniority, with its link."""
     text = text or ""
     return DedupItem(kind, item_id, text, seniority=seniority(dated, len(text)), link=link)
+
+
+def teaser_item(
+    item_id: str, title: str | None, text: str | None, dated: datetime | None, link: str | None
+) -> DedupItem:
+    """A teaser as the stage clusters it (`ITEMS_SQL`): its headline and standfirst, dated, with its link."""
+    return dedup_item("teaser", item_id, " ".join(part for part in (title, text) if part), dated, link)

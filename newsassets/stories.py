@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 
 from newsassets.dedup import link_key, words_of
 from newsassets.ids import stable_id
+from newsassets.pages import FRONT
 
 TEXT_LINK_MIN_SCORE = 0.8
 TEXT_LINK_MIN_WORDS = 5
@@ -37,7 +38,6 @@ TEXT_LINK_WINDOW = timedelta(days=7)
 # A word in more articles' titles and ledes within a teaser's window than this is no clue which article it promotes.
 _COMMON_WORD_ARTICLES = 200
 _TEXT_CANDIDATES = 20  # the articles sharing most words with a teaser, of which the best-scoring is taken
-FRONT = "front"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,12 +22,15 @@ import json
 import statistics
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from newsassets.dedup import DedupItem, cluster_items, seniority
+from newsassets.dedup import cluster_items
+from newsassets.dedup_state import dedup_item, teaser_item
 from newsassets.evaluate.realdata import REALDATA
-from newsassets.stories import FRONT, StoryArticle, StoryTeaser, build_stories, link_teasers
+from newsassets.pages import FRONT
+from newsassets.stories import StoryArticle, StoryTeaser, build_stories, link_teasers
 from newsassets.vocabulary import naive_utc
 
 ARTICLE_DATES = ("2023-08-21", "2023-09-09")
@@ -69,17 +72,9 @@ def nunl_sightings(realdata: Path, snapshots: int | None = None) -> tuple[list[S
 
 def _clustered(teasers: list[StoryTeaser]) -> list[StoryTeaser]:
     """The teasers with the cluster the dedup stage gives them (headline and standfirst, dated, linked)."""
-    items = []
-    for t in teasers:
-        text = " ".join(part for part in (t.title, t.text) if part)
-        items.append(DedupItem("teaser", t.teaser_id, text, seniority(t.published_at, len(text)), t.url))
+    items = [teaser_item(t.teaser_id, t.title, t.text, t.published_at, t.url) for t in teasers]
     cluster_of = {m.item_id: m.cluster_id for m in cluster_items(items).members}
-    return [_with_cluster(t, cluster_of[t.teaser_id]) for t in teasers]
-
-
-def _with_cluster(teaser: StoryTeaser, cluster_id: str) -> StoryTeaser:
-    fields = {name: getattr(teaser, name) for name in StoryTeaser.__slots__}
-    return StoryTeaser(**{**fields, "cluster_id": cluster_id})
+    return [replace(t, cluster_id=cluster_of[t.teaser_id]) for t in teasers]
 
 
 def nunl_figures(teasers: list[StoryTeaser], truth: dict[str, int]) -> dict[str, object]:
@@ -119,7 +114,7 @@ def dutch_articles(realdata: Path, dates: tuple[str, str] = ARTICLE_DATES) -> li
     first, last = dates
     rows = [a for a in _jsonl(realdata / "dutch_articles" / "articles.jsonl.gz") if first <= a["date_iso"] <= last]
     dated = {a["doc_id"]: _article_time(a) for a in rows}
-    items = [DedupItem("article", a["doc_id"], a["text"], seniority(dated[a["doc_id"]], len(a["text"]))) for a in rows]
+    items = [dedup_item("article", a["doc_id"], a["text"], dated[a["doc_id"]]) for a in rows]
     cluster_of = {m.item_id: m.cluster_id for m in cluster_items(items).members}
     return [
         StoryArticle(
