@@ -214,15 +214,20 @@ def _read_raw_file(path: Path, raw_dir: Path, max_bytes: int, allowed_roots: Seq
 def _failed_row(path: Path, raw_dir: Path, exc: BaseException) -> RawDocument:
     """The one row of a file whose reading failed in a way nothing else caught."""
     try:
-        relative = path.relative_to(raw_dir).as_posix()
-    except Exception:
-        relative = os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else repr(path)
-    try:
         message = str(exc)
     except Exception:
         message = "(no message)"
     if len(message) > 500:
         message = message[:500] + "…"
+    return failed_file(path, raw_dir, f"reading failed: {type(exc).__name__}: {message}")
+
+
+def failed_file(path: Path, raw_dir: Path, error: str) -> RawDocument:
+    """The one rejected row of a file that could not be read, saying why."""
+    try:
+        relative = path.relative_to(raw_dir).as_posix()
+    except Exception:
+        relative = os.fsdecode(path) if isinstance(path, str | bytes | os.PathLike) else repr(path)
     return RawDocument(
         doc_id=doc_id_for(relative),
         source_path=_escaped(relative),
@@ -231,7 +236,7 @@ def _failed_row(path: Path, raw_dir: Path, exc: BaseException) -> RawDocument:
         size_bytes=None,
         fetched_at=None,
         status=REJECTED,
-        error=_escaped(f"reading failed: {type(exc).__name__}: {message}"),
+        error=_escaped(error),
         content=None,
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from newsassets.cleaning import clean_page
+from newsassets.cleaning import Article, clean_page
 from newsassets.limits import DocumentTimeout, time_limit
 from newsassets.pages import ARTICLE, FRONT, page_kind
 from newsassets.reading import HTML, OK, REJECTED, RawDocument
@@ -65,17 +65,23 @@ def needs_rejudging(
 
 
 def screen_document(document: RawDocument, timeout_seconds: float) -> RawDocument:
+    return screen_page(document, timeout_seconds)[0]
+
+
+def screen_page(document: RawDocument, timeout_seconds: float) -> tuple[RawDocument, Article | None]:
+    """The document with its verdict, and the article the verdict was drawn from (None for a front or a rejected
+    page), so that the articles stage need not clean the page a second time."""
     if document.status != OK or document.content is None:
-        return document
+        return document, None
     try:
         with time_limit(timeout_seconds):
             if document.source_format == HTML and page_kind(document.content) == FRONT:
-                return replace(document, page_kind=FRONT)
+                return replace(document, page_kind=FRONT), None
             article = clean_page(document.content, document.source_format, document.url)
     except DocumentTimeout as exc:
-        return replace(document, status=REJECTED, error=f"timeout: cleaning {exc}")
+        return replace(document, status=REJECTED, error=f"timeout: cleaning {exc}"), None
     except Exception as exc:  # one page's surprise must not stop the others
-        return replace(document, status=REJECTED, error=f"cleaning failed: {type(exc).__name__}: {exc}")
+        return replace(document, status=REJECTED, error=f"cleaning failed: {type(exc).__name__}: {exc}"), None
     if article.word_count == 0:
-        return replace(document, status=REJECTED, error=NO_ARTICLE)
-    return replace(document, page_kind=ARTICLE)
+        return replace(document, status=REJECTED, error=NO_ARTICLE), None
+    return replace(document, page_kind=ARTICLE), article

@@ -34,20 +34,63 @@ def apply_changes(
     """Delete the rows whose `key` is in `remove`, then insert `rows`, in one transaction.
 
     The table is (re)created first when `rebuild` is set or its columns differ from the schema (an older
-    version of the project wrote it); callers that need to know ask `needs_rebuild` beforehand.
+    version of the project wrote it); callers that need to know ask `needs_rebuild` beforehand. `rows` may be
+    a generator: they are inserted a batch at a time as they come, so they never all sit in memory.
     """
-    schema = TABLES[table]
-    columns = {column: [] for column in schema}
-    for row in rows:
-        for column, values in columns.items():
-            values.append(row[column])
-    remove = list(remove)
     with transaction(conn):
-        if rebuild or needs_rebuild(conn, table):
-            _create_table(conn, table)
-        else:
-            _delete_matching(conn, table, {key: remove})
-        return _insert_in_batches(conn, table, columns)
+        writer = changing(conn, table, remove, key, rebuild)
+        for row in rows:
+            writer.add(row)
+        return writer.close()
+
+
+def changing(
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    remove: Iterable[str] = (),
+    key: str = "doc_id",
+    rebuild: bool = False,
+    replacing: str | None = None,
+) -> TableWriter:
+    """`apply_changes` a row at a time, inside the caller's `transaction`: the table (re)created or the rows of
+    `remove` deleted now, then a `TableWriter` (see there for `replacing`) to add the new rows with."""
+    if rebuild or needs_rebuild(conn, table):
+        _create_table(conn, table)
+    else:
+        _delete_matching(conn, table, {key: list(remove)})
+    return TableWriter(conn, table, replacing)
+
+
+class TableWriter:
+    """Rows added one at a time and inserted a batch at a time (call `close` for the last batch). With
+    `replacing`, a batch first deletes the stored rows with its values of that column."""
+
+    BATCH = 1_000
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, table: str, replacing: str | None = None) -> None:
+        self.conn, self.table, self.replacing = conn, table, replacing
+        self.columns: dict[str, list] = {column: [] for column in TABLES[table]}
+        self.count = 0
+
+    def add(self, row: Mapping[str, object]) -> None:
+        for column, values in self.columns.items():
+            values.append(row[column])
+        if len(self.columns[next(iter(self.columns))]) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        values = self.columns
+        if not values[next(iter(values))]:
+            return
+        if self.replacing:
+            _delete_matching(self.conn, self.table, {self.replacing: values[self.replacing]})
+        self.count += _insert_in_batches(self.conn, self.table, values)
+        self.columns = {column: [] for column in values}
+
+    def close(self) -> int:
+        """Insert what is left; the number of rows this writer inserted."""
+        self.flush()
+        return self.count
 
 
 def _create_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:

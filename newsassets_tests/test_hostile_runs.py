@@ -150,7 +150,8 @@ def test_the_teasers_of_a_page_are_under_the_time_limit_and_the_others_go_on(res
 
     (raw_dir / "front.html").write_text(FRONT)
     resources["raw_folder"] = RawFolder(path=str(raw_dir), doc_timeout_seconds=1)
-    monkeypatch.setattr("newsassets.pipeline.teasers.front_teasers", slow)
+    monkeypatch.setenv("NEWSASSETS_WORKERS", "1")  # the slow extractor is patched into this process only
+    monkeypatch.setattr("newsassets.page_tasks.front_teasers", slow)
     result = materialise(resources)
     assert result.success
     (event,) = result.asset_materializations_for_node("teasers")

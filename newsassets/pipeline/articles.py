@@ -1,21 +1,26 @@
 """The articles stage: ok raw documents → cleaned `articles`, and their checks."""
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 
 import dagster as dg
+import duckdb
 
-from newsassets.cleaning import Article, clean_page
+from newsassets import settings
+from newsassets.cleaning import Article
 from newsassets.ids import stable_id
-from newsassets.limits import DocumentTimeout, time_limit
+from newsassets.page_tasks import CleanTask, clean_article
 from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
-from newsassets.store import apply_changes
+from newsassets.screening import RULES_VERSION
+from newsassets.store import changing, transaction
+from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
-from .raw_documents import raw_documents
-from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
+from .raw_documents import CLEANED_FIELDS, raw_documents
+from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, refresh_metadata, start_stage
 from .resources import NewsStore, RawFolder
 
 
@@ -34,30 +39,40 @@ def articles(
     context: dg.AssetExecutionContext, config: RefreshConfig, raw_folder: RawFolder, store: NewsStore
 ) -> dg.MaterializeResult:
     started = time.monotonic()
+    workers = settings.workers()
+    timeout_seconds = raw_folder.judgement().timeout_seconds
     with store.connect() as conn:
         plan, rebuild, rejected = start_stage(conn, config, ["articles"], ARTICLE_INPUTS, ARTICLE_PAGES)
         progress = Progress(len(plan.todo), context.log.info, "articles", LOG_EVERY)
-        rows = []
-        columns = f"doc_id, source_format, content, url, site, fetched_at, {ARTICLE_INPUTS}"
-        for doc_id, source_format, content, url, site, fetched_at, version in fetch_raw_documents(
-            conn, plan.todo, columns
-        ):
-            cleaned = clean_article(content, source_format, url, raw_folder.judgement().timeout_seconds)
-            flags = article_flags(cleaned.title, cleaned.body, cleaned.word_count, cleaned.published_at, fetched_at)
-            article = asdict(cleaned)
-            # the capture's own url and site win over what the page says about itself
-            article["url"], article["site"] = url or article["url"], site or article["site"]
-            rows.append(
-                {
-                    "article_id": stable_id("article", doc_id),
-                    "doc_id": doc_id,
-                    **article,
-                    "quality_flags": rule_names(flags),
-                    "source_version": version,
-                }
-            )
-            progress.advance()
-        apply_changes(conn, "articles", rows, remove=plan.stale, rebuild=rebuild)
+        pages = list(_page_facts(conn, plan.todo))  # no content: that is fetched a batch at a time below
+        reused = sum(cached for *_, cached in pages)
+        context.log.info(
+            f"{len(pages)} articles to write: {reused} cleaned by the raw stage already, the rest cleaned by "
+            f"{workers} worker process(es)"
+        )
+        with transaction(conn):
+            written = changing(conn, "articles", remove=plan.stale, rebuild=rebuild)
+            work = _cleaning_work(conn, [doc_id for doc_id, *_ in pages], timeout_seconds)
+            for (doc_id, url, site, fetched_at, version, _), cleaned in zip(
+                pages, map_in_order(clean_article, work, workers), strict=True
+            ):
+                if isinstance(cleaned, Crashed):
+                    cleaned = Article(title=None, dateline=None)  # an empty body: the checks name the page
+                flags = article_flags(cleaned.title, cleaned.body, cleaned.word_count, cleaned.published_at, fetched_at)
+                article = asdict(cleaned)
+                # the capture's own url and site win over what the page says about itself
+                article["url"], article["site"] = url or article["url"], site or article["site"]
+                written.add(
+                    {
+                        "article_id": stable_id("article", doc_id),
+                        "doc_id": doc_id,
+                        **article,
+                        "quality_flags": rule_names(flags),
+                        "source_version": version,
+                    }
+                )
+                progress.advance()
+            written.close()
         summary = conn.execute(
             "SELECT count(*), count(title), count(dateline), count(published_at), coalesce(avg(word_count), 0), "
             "count(*) FILTER (WHERE len(quality_flags) > 0) FROM articles"
@@ -79,20 +94,55 @@ def articles(
             "mean_word_count": round(float(summary[4]), 1),
             "flagged_rows": summary[5],
             "fronts_skipped": fronts,
+            "cleaned_by_raw_stage": reused,
+            "workers": workers,
             "languages": counts_markdown(languages, "language"),
             "preview": preview,
         }
     )
 
 
-def clean_article(content: str, source_format: str, url: str | None, timeout_seconds: float) -> Article:
-    """The raw stage already rejected pages that time out or hold no article; the limit here only guards
-    against a page that behaves differently the second time."""
-    try:
-        with time_limit(timeout_seconds):
-            return clean_page(content, source_format, url)
-    except DocumentTimeout:
-        return Article(title=None, dateline=None)
+# the raw stage's cleaned article, where it was cleaned from what the page is now
+_CACHED = (
+    f"c.doc_id IS NOT NULL AND c.content_sha256 IS NOT DISTINCT FROM r.content_sha256 "
+    f"AND c.url IS NOT DISTINCT FROM r.url AND c.rules = '{RULES_VERSION}'"
+)
+_CACHE_JOIN = "LEFT JOIN cleaned_articles c ON c.doc_id = r.doc_id"
+
+
+def _page_facts(conn: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> Iterator[tuple]:
+    """(doc_id, url, site, fetched_at, version, cleaned already) of each page, in doc_id order."""
+    for start in range(0, len(doc_ids), BATCH):
+        yield from conn.execute(
+            f"SELECT r.doc_id, r.url, r.site, r.fetched_at, r.version, {_CACHED} FROM "
+            f"(SELECT *, {ARTICLE_INPUTS} AS version FROM raw_documents WHERE doc_id IN (SELECT unnest($1::VARCHAR[]))) r "
+            f"{_CACHE_JOIN} ORDER BY r.doc_id",
+            [doc_ids[start : start + BATCH]],
+        ).fetchall()
+
+
+def _cleaning_work(
+    conn: duckdb.DuckDBPyConnection, doc_ids: list[str], timeout_seconds: float
+) -> Iterator[CleanTask | Done]:
+    """For each page, in doc_id order: the article the raw stage cleaned (`Done`), else the page to clean. The
+    content is read a batch at a time, and only for the pages that need it."""
+    fields = ", ".join(f"c.{name}" for name in CLEANED_FIELDS)
+    for start in range(0, len(doc_ids), BATCH):
+        rows = conn.execute(
+            f"SELECT {_CACHED}, CASE WHEN NOT ({_CACHED}) THEN r.content END, r.source_format, r.url, {fields}, "
+            f"c.page_url, c.page_site FROM raw_documents r {_CACHE_JOIN} "
+            "WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY r.doc_id",
+            [doc_ids[start : start + BATCH]],
+        ).fetchall()
+        for cached, content, source_format, url, *article in rows:
+            if cached:
+                *known, page_url, page_site = article
+                yield Done(Article(**dict(zip(CLEANED_FIELDS, known, strict=True)), url=page_url, site=page_site))
+            else:
+                yield CleanTask(content, source_format, url, timeout_seconds)
+
+
+BATCH = 500  # pages read from the store at a time: bounded memory, whatever the folder's size
 
 
 @dg.asset_check(

@@ -5,11 +5,15 @@ from dataclasses import asdict, replace
 
 import dagster as dg
 
+from newsassets import settings
 from newsassets.changes import plan_refresh
+from newsassets.cleaning import Article
+from newsassets.page_tasks import FileTask, Verdict, crashed_file, screen_file
 from newsassets.progress import Progress
-from newsassets.reading import OK, file_signature, find_raw_files, read_raw_file, source_path_for
-from newsassets.screening import Judgement, needs_rejudging, screen_document
-from newsassets.store import apply_changes, needs_rebuild, replace_table, transaction
+from newsassets.reading import RawDocument, file_signature, find_raw_files, source_path_for
+from newsassets.screening import RULES_VERSION, Judgement, needs_rejudging
+from newsassets.store import changing, needs_rebuild, replace_table, transaction
+from newsassets.workers import Crashed, map_in_order
 
 from .metadata import (
     LOG_EVERY,
@@ -49,7 +53,6 @@ def raw_documents(
     with store.connect() as conn:
         rebuild = config.full_refresh or needs_rebuild(conn, "raw_documents")
         known = [] if rebuild else rows_as_dicts(conn, KNOWN_ROWS.format(sizes=_sizes_if(conn, judgement)))
-    verdicts = {row["doc_id"]: row for row in known}
     signatures = {p: file_signature(path) for p, path in paths.items()}
     rejudged = {
         row["source_path"]
@@ -69,42 +72,50 @@ def raw_documents(
         row["source_path"]: None if row["source_path"] in rejudged else row["file_signature"] for row in known
     }
     previous_pages: dict[str, set] = {}
+    kept: dict[str, dict[str, Verdict]] = {}
     for row in known:
         previous_pages.setdefault(row["source_path"], set()).add((row["doc_id"], row["content_sha256"]))
+        if row["source_path"] not in rejudged:
+            kept.setdefault(row["source_path"], {})[row["doc_id"]] = Verdict(
+                row["content_sha256"], row["status"], row["error"], row["page_kind"], row["judge_seconds"]
+            )
     plan = plan_refresh(signatures, previous_files)
+    allowed = tuple(str(p) for p in raw_folder.allowed_root_paths())
+    tasks = [
+        FileTask(
+            str(paths[p]), str(root), judgement.max_file_bytes, judgement.timeout_seconds, allowed, kept.get(p, {})
+        )
+        for p in plan.todo
+    ]
+    workers = settings.workers()
+    context.log.info(f"reading and screening {len(tasks)} files with {workers} worker process(es)")
 
     progress = Progress(len(plan.todo), context.log.info, "raw files", LOG_EVERY)
-    rows, same_content = [], set()
-    for source_path in plan.todo:
-        documents = read_raw_file(
-            paths[source_path], root, judgement.max_file_bytes, allowed_roots=raw_folder.allowed_root_paths()
-        )
-        for document in documents:
-            before = verdicts.get(document.doc_id)
-            seconds = before["judge_seconds"] if before else None
-            if (
-                before
-                and document.status == OK
-                and before["content_sha256"] == document.content_sha256
-                and source_path not in rejudged
-            ):
-                # same page under the same settings: keep its screening verdict
-                document = replace(
-                    document, status=before["status"], error=before["error"], page_kind=before["page_kind"]
-                )
-            else:
-                screening_started = time.monotonic()
-                document = screen_document(document, judgement.timeout_seconds)
-                seconds = time.monotonic() - screening_started
-            rows.append({**asdict(document), "judged_under": judgement.label(), "judge_seconds": seconds})
-        if previous_pages.get(source_path) == {(d.doc_id, d.content_sha256) for d in documents}:
-            same_content.add(source_path)  # touched or re-judged, with the same pages
-        progress.advance()
-    listing = [{"source_path": path} for path in paths]
-
+    same_content = set()
     with store.connect() as conn, transaction(conn):  # the rows and the listing they account for change together
-        apply_changes(conn, "raw_documents", rows, remove=plan.stale, key="source_path", rebuild=rebuild)
-        replace_table(conn, "raw_listing", listing)
+        documents = changing(conn, "raw_documents", remove=plan.stale, key="source_path", rebuild=rebuild)
+        cleaned = changing(conn, "cleaned_articles", rebuild=rebuild, replacing="doc_id")
+        screening = map_in_order(screen_file, tasks, workers, chunk_size=2)
+        for source_path, task, screened in zip(plan.todo, tasks, screening, strict=True):
+            if isinstance(screened, Crashed):
+                screened = crashed_file(task, screened.reason)
+            for page in screened:
+                documents.add(
+                    {**asdict(page.document), "judged_under": judgement.label(), "judge_seconds": page.judge_seconds}
+                )
+                if page.article is not None:
+                    cleaned.add(cleaned_row(page.document, page.article))
+            if previous_pages.get(source_path) == {(p.document.doc_id, p.document.content_sha256) for p in screened}:
+                same_content.add(source_path)  # touched or re-judged, with the same pages
+            progress.advance()
+        documents.close()
+        cleaned.close()
+        # a cleaned article outlives neither its page nor the page's verdict as an article page
+        conn.execute(
+            "DELETE FROM cleaned_articles WHERE doc_id NOT IN "
+            "(SELECT doc_id FROM raw_documents WHERE status = 'ok' AND page_kind = 'article')"
+        )
+        replace_table(conn, "raw_listing", [{"source_path": path} for path in paths])
         totals = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes), "
             "count(*) FILTER (WHERE page_kind = 'front') FROM raw_documents"
@@ -132,12 +143,31 @@ def raw_documents(
             "fronts": totals[3],
             **refresh_metadata(plan, time.monotonic() - started, rejected=totals[0] - totals[1]),
             "rejudged": len(rejudged),
+            "workers": workers,
             "bytes": int(totals[2] or 0),
             "rejected_by_reason": counts_markdown(reasons, "reason"),
             "raw_folder": dg.MetadataValue.path(str(root)),
             "preview": preview,
         }
     )
+
+
+def cleaned_row(document: RawDocument, article: Article) -> dict[str, object]:
+    """A `cleaned_articles` row: the article screening cleaned, with what it was cleaned from."""
+    fields = asdict(article)
+    return {
+        "doc_id": document.doc_id,
+        "content_sha256": document.content_sha256,
+        "url": document.url,
+        "rules": RULES_VERSION,
+        **{k: fields[k] for k in CLEANED_FIELDS},
+        "page_url": article.url,
+        "page_site": article.site,
+    }
+
+
+# the Article fields `cleaned_articles` keeps under the same names
+CLEANED_FIELDS = ["title", "dateline", "agencies", "published_at", "language", "lede", "body", "word_count"]
 
 
 KNOWN_ROWS = (

@@ -2,19 +2,16 @@
 
 import time
 from dataclasses import asdict
-from datetime import datetime
 
 import dagster as dg
 
+from newsassets import settings
 from newsassets.ids import stable_id
-from newsassets.limits import DocumentTimeout, time_limit
-from newsassets.pages import FRONT, front_teasers
+from newsassets.page_tasks import TeaserTask, timed_page_teasers
 from newsassets.progress import Progress
 from newsassets.quality import TEASER_RULES, rule_names, teaser_flags
-from newsassets.rails import extract_html_teasers
-from newsassets.reading import HTML
-from newsassets.store import apply_changes, transaction
-from newsassets.teasers import Teaser, extract_teasers
+from newsassets.store import changing, transaction
+from newsassets.workers import Crashed, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
@@ -39,34 +36,44 @@ def teasers(
     context: dg.AssetExecutionContext, config: RefreshConfig, raw_folder: RawFolder, store: NewsStore
 ) -> dg.MaterializeResult:
     started = time.monotonic()
+    workers = settings.workers()
+    timeout_seconds = raw_folder.judgement().timeout_seconds
     with store.connect() as conn:
         plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS)
-        timeout_seconds = raw_folder.judgement().timeout_seconds
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
-        rows, pages = [], []
-        columns = f"doc_id, source_format, content, fetched_at, url, page_kind, {TEASER_INPUTS}"
-        for doc_id, source_format, content, fetched_at, url, kind, version in fetch_raw_documents(
-            conn, plan.todo, columns
-        ):
-            found, error = timed_page_teasers(content, source_format, fetched_at, kind, url, timeout_seconds)
-            rows += [
-                {
-                    "teaser_id": stable_id("teaser", doc_id, t.position),
-                    "doc_id": doc_id,
-                    **asdict(t),
-                    "page_kind": kind,
-                    "quality_flags": rule_names(
-                        teaser_flags(t.title, t.text, t.age_text, t.age_minutes, t.published_at, fetched_at)
-                    ),
-                    "source_version": version,
-                }
-                for t in found
-            ]
-            pages.append({"doc_id": doc_id, "source_version": version, "teasers": len(found), "error": error})
-            progress.advance()
+        context.log.info(f"reading the teasers of {len(plan.todo)} pages with {workers} worker process(es)")
+        columns = f"doc_id, fetched_at, page_kind, {TEASER_INPUTS}"
+        pages = list(fetch_raw_documents(conn, plan.todo, columns))  # no content: that comes a batch at a time
         with transaction(conn):  # the teasers and the record of which pages were read change together
-            apply_changes(conn, "teasers", rows, remove=plan.stale, rebuild=rebuild)
-            apply_changes(conn, "teaser_pages", pages, remove=plan.stale, rebuild=rebuild)
+            written = changing(conn, "teasers", remove=plan.stale, rebuild=rebuild)
+            read = changing(conn, "teaser_pages", remove=plan.stale, rebuild=rebuild)
+            work = (
+                TeaserTask(content, source_format, fetched_at, kind, url, timeout_seconds)
+                for source_format, content, fetched_at, url, kind in fetch_raw_documents(
+                    conn, plan.todo, "source_format, content, fetched_at, url, page_kind", BATCH
+                )
+            )
+            for (doc_id, fetched_at, kind, version), outcome in zip(
+                pages, map_in_order(timed_page_teasers, work, workers, chunk_size=2), strict=True
+            ):
+                found, error = ([], f"teasers failed: {outcome.reason}") if isinstance(outcome, Crashed) else outcome
+                for t in found:
+                    written.add(
+                        {
+                            "teaser_id": stable_id("teaser", doc_id, t.position),
+                            "doc_id": doc_id,
+                            **asdict(t),
+                            "page_kind": kind,
+                            "quality_flags": rule_names(
+                                teaser_flags(t.title, t.text, t.age_text, t.age_minutes, t.published_at, fetched_at)
+                            ),
+                            "source_version": version,
+                        }
+                    )
+                read.add({"doc_id": doc_id, "source_version": version, "teasers": len(found), "error": error})
+                progress.advance()
+            written.close()
+            read.close()
         summary = conn.execute(
             "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE age_minutes IS NULL), "
             "count(*) FILTER (WHERE len(quality_flags) > 0), count(url) FROM teasers"
@@ -92,40 +99,14 @@ def teasers(
             "flagged_rows": summary[3],
             "pages_timed_out": failed_pages.get("timeout", 0),
             "pages_failed": sum(failed_pages.values()),
+            "workers": workers,
             "sections": counts_markdown(sections, "section"),
             "preview": preview,
         }
     )
 
 
-def timed_page_teasers(
-    content: str,
-    source_format: str,
-    fetched_at: datetime | None,
-    page_kind: str | None,
-    url: str | None,
-    timeout_seconds: float,
-) -> tuple[list[Teaser], str | None]:
-    """`page_teasers` under the per-page time limit; a page that runs out of time or breaks the extractor has no
-    teasers and says why (recorded in `teaser_pages.error`), and the other pages go on."""
-    try:
-        with time_limit(timeout_seconds):
-            return page_teasers(content, source_format, fetched_at, page_kind, url), None
-    except DocumentTimeout as exc:
-        return [], f"timeout: reading the teasers {exc}"
-    except Exception as exc:
-        return [], f"teasers failed: {type(exc).__name__}: {exc}"
-
-
-def page_teasers(
-    content: str, source_format: str, fetched_at: datetime | None, page_kind: str | None, url: str | None
-) -> list[Teaser]:
-    """A front's cards, or an article page's rail items."""
-    if source_format == HTML and page_kind == FRONT:
-        return front_teasers(content, fetched_at, url)
-    if source_format == HTML:
-        return extract_html_teasers(content, fetched_at, url)
-    return extract_teasers(content, fetched_at)
+BATCH = 500  # pages read from the store at a time: bounded memory, whatever the folder's size
 
 
 @dg.asset_check(
