@@ -12,6 +12,9 @@ this one process tree:
 
 It prints both wall times, their ratio (pipeline ÷ bare), pages per second and the peak RSS of each (sampled over
 the process tree). The last line: `pipeline: N pages, job S s, bare S s, ratio R, job P pages/s, peak M MiB`.
+
+With `--compare-workers` it runs the job twice instead, with `NEWSASSETS_WORKERS=1` and `=2`, and prints how much
+faster the per-page stages (raw documents, articles, teasers: their own `seconds`) and the whole job are with two.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import argparse
 import gzip
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -55,7 +59,8 @@ def build_pages(raw_dir: Path, pages: int, realdata: Path, zyte: Path) -> dict[s
     return counts
 
 
-def run_job(raw_dir: Path, database: Path) -> float:
+def run_job(raw_dir: Path, database: Path) -> dict[str, object]:
+    """The whole job in process: its wall time, and each stage's own `seconds` (its metadata)."""
     from newsassets.definitions import build_definitions
     from newsassets.pipeline.resources import NewsStore, RawFolder
 
@@ -64,7 +69,16 @@ def run_job(raw_dir: Path, database: Path) -> float:
     started = time.monotonic()
     result = job.execute_in_process(raise_on_error=True)
     assert result.success
-    return time.monotonic() - started
+    seconds = time.monotonic() - started
+    stages = {}
+    for event in result.get_asset_materialization_events():
+        value = event.materialization.metadata.get("seconds")
+        if value is not None:
+            stages[event.asset_key.to_user_string()] = value.value
+    return {"seconds": seconds, "stages": stages}
+
+
+PER_PAGE_STAGES = ("raw_documents", "articles", "teasers")  # what the worker pool runs
 
 
 def run_bare(raw_dir: Path) -> tuple[float, int, int]:
@@ -97,13 +111,14 @@ def run_bare(raw_dir: Path) -> tuple[float, int, int]:
     return time.monotonic() - started, len(bodies), pairs
 
 
-def _part(part: str, raw_dir: Path, database: Path) -> dict[str, object]:
+def _part(part: str, raw_dir: Path, database: Path, workers: int | None = None) -> dict[str, object]:
     """Run one side in a process of its own, so each peak is its own; its figures come back as a JSON line."""
+    env = {**os.environ, **({"NEWSASSETS_WORKERS": str(workers)} if workers else {})}
     with TreePeak() as memory:
         done = subprocess.run(
             [sys.executable, "-m", "newsassets.benchmarks.pipeline", "--part", part, "--raw", str(raw_dir),
              "--database", str(database)],
-            capture_output=True, text=True, check=True,
+            capture_output=True, text=True, check=True, env=env,
         )  # fmt: skip
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     return {**figures, "peak_mib": memory.peak_mib}
@@ -114,13 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=20_000)
     parser.add_argument("--realdata", type=Path, default=REALDATA)
     parser.add_argument("--zyte", type=Path, default=ZYTE)
+    parser.add_argument(
+        "--compare-workers",
+        action="store_true",
+        help="run the job with 1 and with 2 workers (NEWSASSETS_WORKERS) instead of against the bare script",
+    )
     parser.add_argument("--part", choices=["job", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.getLogger("dagster").setLevel(logging.WARNING)
     if args.part == "job":
-        print(json.dumps({"seconds": run_job(args.raw, args.database)}))
+        print(json.dumps(run_job(args.raw, args.database)))
         return 0
     if args.part == "bare":
         seconds, bodies, pairs = run_bare(args.raw)
@@ -131,8 +151,18 @@ def main(argv: list[str] | None = None) -> int:
         counts = build_pages(raw_dir, args.pages, args.realdata, args.zyte)
         total = sum(counts.values())
         print(f"pages: {total} ({', '.join(f'{name} {n}' for name, n in counts.items())})", flush=True)
+        if args.compare_workers:
+            runs = {n: _part("job", raw_dir, Path(folder) / f"news-{n}.duckdb", workers=n) for n in (1, 2)}
+            for n, run in runs.items():
+                _print_job(f"job, {n} worker{'s' if n > 1 else ''}", run, total)
+            per_page = {n: sum(run["stages"].get(s, 0) for s in PER_PAGE_STAGES) for n, run in runs.items()}
+            print(
+                f"workers: {total} pages, stages up to teasers {per_page[1]:.1f} s with 1 worker, {per_page[2]:.1f} s "
+                f"with 2: {per_page[1] / per_page[2]:.2f}x; whole job {runs[1]['seconds'] / runs[2]['seconds']:.2f}x"
+            )
+            return 0
         job = _part("job", raw_dir, Path(folder) / "news.duckdb")
-        print(f"job: {job['seconds']:.1f} s, {total / job['seconds']:.1f} pages/s, peak {job['peak_mib']:.0f} MiB")
+        _print_job("job", job, total)
         bare = _part("bare", raw_dir, Path(folder) / "unused.duckdb")
         print(
             f"bare: {bare['seconds']:.1f} s, {total / bare['seconds']:.1f} pages/s, {bare['bodies']} bodies, "
@@ -144,6 +174,15 @@ def main(argv: list[str] | None = None) -> int:
             f"peak {job['peak_mib']:.0f} MiB (bare {bare['peak_mib']:.0f} MiB)"
         )
     return 0
+
+
+def _print_job(label: str, job: dict, pages: int) -> None:
+    stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in job["stages"].items())
+    print(
+        f"{label}: {job['seconds']:.1f} s, {pages / job['seconds']:.1f} pages/s, peak {job['peak_mib']:.0f} MiB "
+        f"({stages})",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
