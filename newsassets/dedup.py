@@ -17,7 +17,8 @@ The stages, for each kind of item on its own:
    frequencies from the corpus (`content_similarity`): election results per town and match reports share
    80–90% of their words and are different stories. Teasers that link to one article join whatever their words
    (`link_key`), teasers linking to two never do, and teasers first seen more than `window_days` apart join
-   only as exact copies.
+   only as exact copies. The store's time window (`candidate_window_days`, `NEWSASSETS_DEDUP_WINDOW_DAYS`, 30 by
+   default) holds for both kinds: items first dated further apart are no candidates, exact copies aside.
 5. **Clusters without chaining.** Verified edges are taken strongest first; two clusters merge only when their
    two representatives themselves pass verification at the looser `guard_*` thresholds, so a cluster never
    grows through a path of weak links. `dedup_edges` keeps the edge behind every merge.
@@ -35,7 +36,7 @@ on the seeds):
   recall 0.956 instead of 0.983 on text alone); verification on words: Jaccard ≥ 0.5 (nu.nl's
   headline edits of one item) or containment ≥ 0.8 (a teaser cut after its first sentence); a one-day window.
 
-Representative: the earliest item (`published_at`, else the page's `fetched_at`; undated last), then the longest
+Representative: the earliest item (`published_at`, else the page's `fetched_at`, for teasers too; undated last), then the longest
 text, then the smallest id. Cluster id: with no earlier run, a hash of the representative; with an earlier run,
 a cluster keeps the id its members had, and when it holds members of several earlier clusters it keeps the id
 of the oldest of them (the one whose earliest member is earliest); an earlier id is never given to two clusters.
@@ -53,7 +54,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -75,6 +76,7 @@ class DedupItem:
     text: str
     seniority: tuple = ()  # the smallest becomes its cluster's representative: (undated, date, -length) by default
     link: str | None = None  # what the item links to (a teaser's url); see `link_key`
+    captured_only: bool = False  # dated by its page's capture, for want of a publication date
 
 
 @dataclass(slots=True)
@@ -113,6 +115,13 @@ class DedupSettings:
     min_content: float = 0.0  # refuse a pair whose content similarity (TF-IDF, `content_similarity`) is below this
     max_substitutions: int = 0  # refuse a pair with this many names or numbers swapped in one context (0: never)
     window_days: float = 0.0  # items dated further apart than this never join unless their texts are equal (0: any)
+    # the store's time window (NEWSASSETS_DEDUP_WINDOW_DAYS): items first dated further apart are not even
+    # candidates, so an incremental run looks only at the stored texts within it (0: the whole store)
+    candidate_window_days: float = 0.0
+    # an item dated only by its page's capture was published then or before: it may be an old story captured
+    # late (an archive, a dump), so it is near every earlier publication (articles); for fronts' cards, which
+    # show what is current, the capture is the date (teasers)
+    late_captures: bool = False
     near_copy: float = 0.8  # the Jaccard from which an edge's reason reads 'near copy' rather than 'rewrite'
     bucket_cap: int = 6  # an LSH bucket pairs each member with its next this many members (a big bucket is a template)
     max_refusals: int = 12  # a unit refused this often (a template page among its siblings) verifies no further pair
@@ -131,6 +140,11 @@ class DedupSettings:
     def threshold(self) -> float:
         return self.jaccard
 
+    @property
+    def pair_window_days(self) -> float:
+        """The narrower of the kind's own window and the store's (0: neither)."""
+        return min((w for w in (self.window_days, self.candidate_window_days) if w), default=0.0)
+
 
 SETTINGS = {
     "article": DedupSettings(
@@ -145,6 +159,7 @@ SETTINGS = {
         guard_containment=0.3,
         min_content=0.675,
         max_substitutions=2,
+        late_captures=True,
     ),
     "teaser": DedupSettings(
         shingle_words=1,
@@ -160,6 +175,13 @@ SETTINGS = {
         window_days=1.0,
     ),
 }
+
+
+def windowed(days: float, settings: Mapping[str, DedupSettings] | None = None) -> dict[str, DedupSettings]:
+    """The settings with the store's time window of `days` (0: none)."""
+    return {kind: replace(s, candidate_window_days=float(days)) for kind, s in (settings or SETTINGS).items()}
+
+
 # Stored signatures and cluster state count only under this version: any change of shingling, hashing or a
 # setting changes it, and the next run starts afresh (cluster ids still carried over).
 SIGNATURE_VERSION = stable_id("v3-affine32-word32", repr(sorted(SETTINGS.items())))
@@ -422,6 +444,13 @@ def text_frequency(texts: Iterable[str]) -> DocumentFrequency:
     """`DocumentFrequency` of texts (each counted once, as a distinct text)."""
     hashes = _WordHashes()
     return DocumentFrequency.of(hashes(words) for text in texts if (words := words_of(text)))
+
+
+def text_words(texts: Iterable[str]) -> np.ndarray:
+    """The distinct words (32-bit hashes, as verification and `DocumentFrequency` use them) of the texts."""
+    hashes = _WordHashes()
+    arrays = [hashes(words) for text in texts if (words := words_of(text))]
+    return _distinct(np.concatenate(arrays)) if arrays else np.empty(0, dtype=np.uint32)
 
 
 def _tfidf_cosine(a_words, a_weights, b_words, b_weights) -> float:
@@ -1134,14 +1163,25 @@ def _pair_list(pairs: np.ndarray, chunk: int = 65_536) -> Iterable[list[int]]:
 
 class _PairRules:
     """What refuses a pair of units before their words are compared: first seen further apart than the window
-    (an undated unit is near every date), or linking to different articles."""
+    (an undated unit is near every date; with `late_captures`, a unit dated only by captures is near every
+    publication before them), or linking to different articles."""
 
     def __init__(self, items: list[DedupItem], units: _Units, links: list[frozenset[str]], settings: DedupSettings):
-        self.first = _first_days(items, units) if settings.window_days else None
-        self.window, self.links = settings.window_days, links
+        self.window, self.links = settings.pair_window_days, links
+        self.first = _first_days(items, units) if self.window else None
+        self.open = (
+            np.array([all(items[i].captured_only for i in unit) for unit in units.members], dtype=bool)
+            if self.window and settings.late_captures
+            else None
+        )
 
     def apart(self, a: int, b: int) -> bool:
-        return self.first is not None and abs(self.first[a] - self.first[b]) > self.window
+        if self.first is None:
+            return False
+        if self.open is not None and self.open[a] != self.open[b]:
+            captured, published = (a, b) if self.open[a] else (b, a)
+            return self.first[published] - self.first[captured] > self.window  # published after that capture
+        return abs(self.first[a] - self.first[b]) > self.window
 
     def other_article(self, a: int, b: int) -> bool:
         """Both link, and not to one article: different stories, however alike the words (a story and its video)."""

@@ -13,9 +13,9 @@ of settings, makes a full run, which still reuses the stored signatures and keep
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +28,7 @@ from newsassets.dedup import (
     DedupEdge,
     DedupItem,
     DedupResult,
+    DedupSettings,
     DocumentFrequency,
     PreviousRun,
     cluster_items,
@@ -39,34 +40,48 @@ from newsassets.dedup import (
     seniority,
     text_frequency,
     text_key,
+    text_words,
     verified_relatives,
+    windowed,
 )
 from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
 
 MEMBER_COLUMNS = ["cluster_id", "item_kind", "item_id", "is_representative", "similarity", "cluster_size"]
 EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason", "content_similarity"]
 STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures", "dedup_word_df"]
-# Every article and teaser, with the date that decides seniority, the link a teaser makes (an article's url
+# Every article and teaser, with the date that decides seniority and the time window (its publication, else its
+# page's capture), the link a teaser makes (an article's url
 # is where it was found, not what it is about) and the hash that tells a changed text. A teaser's text is its
 # headline and standfirst: cards whose site repeats one standfirst under different headlines stay apart.
 ITEMS_SQL = """
     SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
-           coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link
+           coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link,
+           a.published_at IS NULL AND r.fetched_at IS NOT NULL AS captured_only
     FROM articles a JOIN raw_documents r USING (doc_id)
     UNION ALL
-    SELECT 'teaser', teaser_id, concat_ws(' ', title, text), published_at, url FROM teasers
+    SELECT 'teaser', t.teaser_id, concat_ws(' ', t.title, t.text), coalesce(t.published_at, r.fetched_at), t.url,
+           t.published_at IS NULL AND r.fetched_at IS NOT NULL
+    FROM teasers t JOIN raw_documents r USING (doc_id)
 """
 
 
 def run_dedup(
-    connect: Callable, log: Callable[[str], object] = print, full: bool = False, workers: int | None = None
+    connect: Callable,
+    log: Callable[[str], object] = print,
+    full: bool = False,
+    workers: int | None = None,
+    window_days: float | None = None,
 ) -> tuple[str, DedupResult, ItemChanges]:
     """The stage on a store: `connect(read_only=…)` opens a DuckDB connection as a context manager. Reads
     end before writes start (DuckDB admits one writer). A full run clusters articles and teasers at once
-    when `workers` (default `NEWSASSETS_WORKERS`, the machine's cores) allows."""
+    when `workers` (default `NEWSASSETS_WORKERS`, the machine's cores) allows. `window_days` (default
+    `NEWSASSETS_DEDUP_WINDOW_DAYS`) is the store's time window: see `dedup.DedupSettings`."""
     workers = settings.workers() if workers is None else workers
+    window_days = settings.dedup_window_days() if window_days is None else window_days
+    kind_settings = windowed(window_days)
+    label = clustered_under(window_days)
     with connect(read_only=True) as conn:
-        changes = ItemChanges() if full else count_changes(conn)
+        changes = ItemChanges() if full else count_changes(conn, label)
     new, changed = changes.new, changes.changed + changes.deleted
     if not changes.usable or changed:
         mode = f"full ({changed} items changed or removed)" if changes.usable else "full"
@@ -74,18 +89,18 @@ def run_dedup(
         with connect(read_only=True) as conn:
             sizes = dict(conn.execute(f"SELECT item_kind, count(*) FROM ({ITEMS_SQL}) GROUP BY ALL").fetchall())
             previous = load_previous_run(conn)
-        text_hashes: dict[tuple, int] = {}
+        states: dict[tuple, ItemState] = {}
 
         def load(kind: str) -> list[DedupItem]:  # a kind at a time, each on a short read-only connection
             with connect(read_only=True) as conn:
-                items, digests = load_items(conn, "i WHERE i.item_kind = $1", [kind])
-            text_hashes.update(digests)
+                items, kind_states = load_items(conn, "i WHERE i.item_kind = $1", [kind])
+            states.update(kind_states)
             return items
 
-        result = cluster_kinds(sizes, load, previous=previous, workers=workers)
+        result = cluster_kinds(sizes, load, kind_settings, previous=previous, workers=workers)
         del previous
         with connect(read_only=False) as conn:
-            write_result(conn, result, text_hashes)
+            write_result(conn, result, states, label)
     elif not new:
         mode = "unchanged"
         log("no item is new, changed or removed: the tables stay as they are")
@@ -94,11 +109,22 @@ def run_dedup(
         mode = f"incremental ({new} new items)"
         log(mode)
         with connect(read_only=True) as conn:
-            increment = cluster_new_items(conn)
+            increment = cluster_new_items(conn, kind_settings)
+        log(
+            f"looked at the stored texts first dated within {window_days:g} days of the new items: "
+            f"{increment.window_texts} of {increment.stored_texts}"
+            if window_days
+            else f"looked at all {increment.stored_texts} stored texts (no time window)"
+        )
         with connect(read_only=False) as conn:
-            write_increment(conn, increment)
+            write_increment(conn, increment, label)
         result = increment.result
     return mode, result, changes
+
+
+def clustered_under(window_days: float) -> str:
+    """What `dedup_items.clustered_under` records: a run under another window clusters everything again."""
+    return f"window_days={window_days:g}"
 
 
 class ItemChanges(NamedTuple):
@@ -112,11 +138,14 @@ class ItemChanges(NamedTuple):
     usable: bool = False
 
 
-def count_changes(conn) -> ItemChanges:
+def count_changes(conn, label: str) -> ItemChanges:
     if any(needs_rebuild(conn, t) for t in STATE_TABLES):
         return ItemChanges()
     versions = conn.execute("SELECT DISTINCT version FROM dedup_signatures").fetchall()
     if versions and versions != [(SIGNATURE_VERSION,)]:
+        return ItemChanges()
+    labels = conn.execute("SELECT DISTINCT clustered_under FROM dedup_items").fetchall()
+    if labels and labels != [(label,)]:
         return ItemChanges()
     counts = conn.execute(
         f"""
@@ -131,21 +160,30 @@ def count_changes(conn) -> ItemChanges:
     return ItemChanges(*counts, usable=True)
 
 
-def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[DedupItem], dict[tuple, int]]:
-    """Articles (body, dated by publication, else the page's capture) and teasers as dedup items, and the hash
-    of each text by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id` …).
-    Read a batch at a time; the order does not matter (the core orders items by seniority)."""
+class ItemState(NamedTuple):
+    """What `dedup_items` keeps of an item besides its keys: the hash that tells a changed text, and its date."""
+
+    text_hash: int
+    dated: datetime | None
+    captured_only: bool = False
+
+
+def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[DedupItem], dict[tuple, ItemState]]:
+    """Articles (body, dated by publication, else the page's capture) and teasers as dedup items, and the
+    `ItemState` of each by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id`
+    …). Read a batch at a time; the order does not matter (the core orders items by seniority)."""
     cursor = conn.execute(
-        f"SELECT item_kind, item_id, text, dated, link, hash(text) FROM ({ITEMS_SQL}) {where}", params or []
+        f"SELECT item_kind, item_id, text, dated, link, captured_only, hash(text) FROM ({ITEMS_SQL}) {where}",
+        params or [],
     )
-    items, text_hashes = [], {}
+    items, states = [], {}
     texts: dict[str, str] = {}  # one string per distinct text: a teaser on a thousand pages is held once
     while rows := cursor.fetchmany(50_000):
-        for kind, item_id, text, dated, link, digest in rows:
+        for kind, item_id, text, dated, link, captured_only, digest in rows:
             text = texts.setdefault(text, text) if text and len(text) < _SHARED_TEXT_LENGTH else text
-            items.append(dedup_item(kind, item_id, text, dated, link))
-            text_hashes[(kind, item_id)] = digest
-    return items, text_hashes
+            items.append(dedup_item(kind, item_id, text, dated, link, captured_only))
+            states[(kind, item_id)] = ItemState(digest, dated, captured_only)
+    return items, states
 
 
 _SHARED_TEXT_LENGTH = 2000  # characters: shorter texts (teasers, headlines) repeat; article bodies rarely do
@@ -164,10 +202,15 @@ def load_previous_run(conn) -> PreviousRun:
     return PreviousRun(cluster_ids, signatures)
 
 
-def _stored_signatures(conn, kind: str) -> tuple[np.ndarray, np.ndarray]:
+def _stored_signatures(
+    conn, kind: str, keys_sql: str = "", params: list | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The stored signatures of a kind (and their text keys), of every text or of those `keys_sql` selects (a
+    query of `text_key`s, with `params` after the kind and version)."""
+    where = f" AND text_key IN ({keys_sql})" if keys_sql else ""
     rows = conn.execute(
-        "SELECT text_key, signature FROM dedup_signatures WHERE item_kind = ? AND version = ?",
-        [kind, SIGNATURE_VERSION],
+        f"SELECT text_key, signature FROM dedup_signatures WHERE item_kind = ? AND version = ?{where}",
+        [kind, SIGNATURE_VERSION, *(params or [])],
     ).fetchall()
     keys = np.array([key for key, _ in rows], dtype=np.uint64)
     # an empty archive (every page so far rejected, say) has no signatures: a (0, num_perm) array, not a crash
@@ -177,30 +220,100 @@ def _stored_signatures(conn, kind: str) -> tuple[np.ndarray, np.ndarray]:
     return keys, sigs
 
 
+# Each stored text of a kind with its first date (its most senior item's: `dedup._first_days`), whether it is dated
+# by captures only, and how many of its items are dated at all.
+_TEXT_DATES = (
+    "SELECT text_key, min(dated) AS first, bool_and(coalesce(captured_only, false)) AS open, count(dated) AS dated "
+    "FROM dedup_items WHERE item_kind = ? AND text_key IS NOT NULL GROUP BY text_key"
+)
+_TEXT_KEYS = "SELECT unnest(?::UBIGINT[])"
+
+
+def _window_texts(items: list[DedupItem], settings: DedupSettings) -> tuple[str, list] | None:
+    """A query of the stored text keys (of the items' kind) that some of `items` may pair with under the time
+    window (`dedup._PairRules`), and its parameters; None when that is every stored text (no window, or an item
+    with no date at all)."""
+    days = settings.candidate_window_days
+    if not days or not items or any(item.seniority[0] for item in items):
+        return None
+    window = timedelta(days=days)
+    late = settings.late_captures
+    published = [i.seniority[1] for i in items if not (late and i.captured_only)]
+    captured = [i.seniority[1] for i in items if late and i.captured_only]
+    conditions, params = [], []
+    if published:
+        start, end = min(published) - window, max(published) + window
+        if late:  # a text captured after (or within the window before) a publication may be that story
+            conditions += ["(NOT open AND first BETWEEN ? AND ?)", "(open AND first >= ?)"]
+            params += [start, end, start]
+        else:
+            conditions.append("first BETWEEN ? AND ?")
+            params += [start, end]
+    if captured:  # an item only captured may be an old story: every publication up to its capture, and near captures
+        start, end = min(captured) - window, max(captured) + window
+        conditions += ["(NOT open AND first <= ?)", "(open AND first BETWEEN ? AND ?)"]
+        params += [end, start, end]
+    return f"SELECT text_key FROM ({_TEXT_DATES}) WHERE dated = 0 OR {' OR '.join(conditions)}", params
+
+
+def _signatures_within(
+    conn, kind: str, items: list[DedupItem], settings: DedupSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """The stored signatures of the texts that `items` may pair with under the time window."""
+    window = _window_texts(items, settings)
+    if window is None:
+        return _stored_signatures(conn, kind)
+    sql, params = window
+    return _stored_signatures(conn, kind, sql, [kind, *params])
+
+
+def _signatures_of(conn, kind: str, keys: list[int]) -> dict[tuple[str, int], np.ndarray]:
+    """The stored signatures of these text keys (those stored)."""
+    if not keys:
+        return {}
+    found, sigs = _stored_signatures(conn, kind, _TEXT_KEYS, [keys])
+    return {(kind, key): sig for key, sig in zip(found.tolist(), sigs, strict=True)}
+
+
+def _stored_keys_among(conn, kind: str, keys: list[int]) -> set[int]:
+    """Which of these text keys the store holds a signature of (an index lookup, not a load of every key)."""
+    if not keys:
+        return set()
+    rows = conn.execute(
+        "SELECT text_key FROM dedup_signatures WHERE item_kind = ? AND version = ? AND text_key IN "
+        "(SELECT unnest(?::UBIGINT[]))",
+        [kind, SIGNATURE_VERSION, keys],
+    ).fetchall()
+    return {key for (key,) in rows}
+
+
 @dataclass
 class Increment:
     """What an incremental run changes: the re-clustered part, and the new exact copies that simply join."""
 
     result: DedupResult  # new items that need clustering, with every cluster they touch
-    text_hashes: dict[tuple, int]  # of every new item
+    states: dict[tuple, ItemState]  # of every new item
     link_keys: dict[tuple, str] = field(default_factory=dict)  # of every new item that links somewhere
     joined: list[ClusterMember] = field(default_factory=list)  # exact copies of a stored text, joining its cluster
     joined_edges: list[DedupEdge] = field(default_factory=list)
     joined_keys: dict[tuple, int] = field(default_factory=dict)
     new_signatures: dict[tuple, np.ndarray] = field(default_factory=dict)  # of texts not stored yet
     frequency_delta: dict[str, DocumentFrequency] = field(default_factory=dict)  # the new texts' word counts
+    window_texts: int = 0  # stored texts first dated within the window of the new items: what was looked at
+    stored_texts: int = 0  # all stored texts
 
 
-def cluster_new_items(conn) -> Increment:
-    """Cluster the new items together with the clusters of every stored text they copy or resemble. A new item
-    that copies a stored text exactly and is no more senior than that cluster's representative just joins it:
-    the common case of a teaser repeated on one more page costs no re-clustering."""
-    new_items, text_hashes = load_items(
+def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = None) -> Increment:
+    """Cluster the new items together with the clusters of every stored text they copy, link with, or resemble.
+    A new item that copies a stored text exactly and is no more senior than that cluster's representative just
+    joins it: the common case of a teaser repeated on one more page costs no re-clustering. Resemblance is
+    looked for only among the stored texts first dated within the time window of the new items, so the cost of
+    a day's items does not grow with the years the store holds."""
+    kind_settings = kind_settings or SETTINGS
+    new_items, states = load_items(
         conn,
         "i WHERE NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
     )
-    stored = {kind: _stored_signatures(conn, kind) for kind in SETTINGS}
-    known = {kind: _Keys(keys) for kind, (keys, _) in stored.items()}
     key_of_text: dict[str, int] = {}  # the same raw text (a teaser on many pages) is normalised once
 
     def key_of(text: str) -> int:
@@ -210,6 +323,10 @@ def cluster_new_items(conn) -> Increment:
         return key
 
     keys = {(i.item_kind, i.item_id): key_of(i.text) for i in new_items if i.text.strip()}
+    known = {
+        kind: _stored_keys_among(conn, kind, sorted({key for (k, _), key in keys.items() if k == kind}))
+        for kind in SETTINGS
+    }
     holders = _holders(conn, [k for k in set(keys.items()) if k[1] in known[k[0][0]]])
     joining = {
         (i.item_kind, i.item_id): holders[(i.item_kind, keys[(i.item_kind, i.item_id)])]
@@ -218,26 +335,33 @@ def cluster_new_items(conn) -> Increment:
         and senior_key(i) > holders[(i.item_kind, keys[(i.item_kind, i.item_id)])].representative_key
     }
     rest = [i for i in new_items if (i.item_kind, i.item_id) not in joining]
-    fresh = new_text_signatures(rest, known)
-    # word frequencies over the whole store: the stored counts and the new texts' (each distinct text once)
+    fresh = new_text_signatures(rest, known, kind_settings)
+    # the new texts' word counts (each distinct text once), added to the stored ones
     new_texts: dict[tuple[str, int], str] = {}
     for item in rest:
         key = (item.item_kind, keys.get((item.item_kind, item.item_id)))
         if key in fresh:
             new_texts.setdefault(key, item.text)
     delta = {kind: text_frequency(t for (k, _), t in new_texts.items() if k == kind) for kind in SETTINGS}
-    frequency = {kind: stored_frequency(conn, kind).plus(delta[kind]) for kind in SETTINGS}
     # the stored texts a new text copies, or shares a band with and verifies against (or links with)
     copies, banded, signatures = {}, {}, {}
-    for kind, (stored_keys, sigs) in stored.items():
+    window_texts = stored_texts = 0
+    for kind in SETTINGS:
+        mine = {key: sig for (k, key), sig in fresh.items() if k == kind}
+        kind_rest = [i for i in rest if i.item_kind == kind]
+        stored_keys, sigs = (
+            _signatures_within(conn, kind, kind_rest, kind_settings[kind]) if mine else (np.empty(0, np.uint64), None)
+        )
+        window_texts += len(stored_keys)
+        stored_texts += _stored_count(conn, kind)
         copies[kind] = {
             k for i in rest if i.item_kind == kind and i.text.strip() and (k := keys[(kind, i.item_id)]) in known[kind]
         }
-        mine = {key: sig for (k, key), sig in fresh.items() if k == kind}
-        banded[kind] = sorted(related_texts(kind, mine, stored_keys, sigs) - copies[kind])
+        banded[kind] = sorted(related_texts(kind, mine, stored_keys, sigs, kind_settings) - copies[kind])
         row_of = {key: row for row, key in enumerate(stored_keys.tolist())} if banded[kind] else {}
         signatures.update({(kind, key): sigs[row_of[key]] for key in banded[kind]})
         signatures.update({(kind, key): sig for key, sig in mine.items()})
+        del stored_keys, sigs
     # one link, one story: the stored texts that link where a new item links are touched whatever their words
     new_links = {(i.item_kind, i.item_id): key for i in new_items if (key := link_key(i.link))}
     rest_links = {key: new_links[key] for i in rest if (key := (i.item_kind, i.item_id)) in new_links}
@@ -248,13 +372,16 @@ def cluster_new_items(conn) -> Increment:
                 banded[kind].remove(text_key_)
     stored_items = _stored_items(conn, banded)
     touched_kinds, touched_keys = [], []
-    for kind in stored:
+    for kind in SETTINGS:
+        kind_rest = [i for i in rest if i.item_kind == kind]
+        kind_stored = [i for i in stored_items if i.item_kind == kind]
         verified = verified_relatives(
             kind,
-            [i for i in rest if i.item_kind == kind],
-            [i for i in stored_items if i.item_kind == kind],
+            kind_rest,
+            kind_stored,
             signatures,
-            frequency[kind],
+            _frequency_for(conn, kind, kind_rest + kind_stored, delta[kind]),
+            kind_settings,
         )
         touched_kinds += [kind] * len(copies[kind] | verified)
         touched_keys += sorted(copies[kind] | verified)
@@ -281,20 +408,23 @@ def cluster_new_items(conn) -> Increment:
     ).fetchall()
     cluster_ids = {(kind, item_id): cluster_id for kind, item_id, cluster_id in rows}
     signatures = dict(fresh)
-    for kind, (stored_keys, sigs) in stored.items():
-        row_of = {key: row for row, key in enumerate(stored_keys.tolist())}
-        for item in old_items + rest:
-            if item.item_kind != kind or not item.text.strip():
-                continue
-            key = key_of(item.text)
-            if key in row_of:
-                signatures[(kind, key)] = sigs[row_of[key]]
-    result = cluster_items(rest + old_items, previous=PreviousRun(cluster_ids, signatures), frequency=frequency)
+    for kind in SETTINGS:
+        wanted = {key_of(i.text) for i in old_items + rest if i.item_kind == kind and i.text.strip()}
+        signatures.update(_signatures_of(conn, kind, sorted(wanted - {k for (k2, k) in fresh if k2 == kind})))
+    frequency = {
+        kind: _frequency_for(conn, kind, [i for i in rest + old_items if i.item_kind == kind], delta[kind])
+        for kind in SETTINGS
+    }
+    result = cluster_items(
+        rest + old_items, kind_settings, previous=PreviousRun(cluster_ids, signatures), frequency=frequency
+    )
     increment = Increment(
         replace(result, hashed=result.hashed + len(fresh)),
-        text_hashes,
+        states,
         new_links,
         frequency_delta=delta,
+        window_texts=window_texts,
+        stored_texts=stored_texts,
     )
     # only signatures of texts the store does not hold yet are written: the others are the stored ones
     increment.new_signatures = {k: v for k, v in result.signatures.items() if k[1] not in known[k[0]]}
@@ -305,18 +435,10 @@ def cluster_new_items(conn) -> Increment:
     return increment
 
 
-class _Keys:
-    """The stored text keys of a kind, for membership tests (a sorted array: a set of a million keys takes
-    longer to build than an incremental run has)."""
-
-    def __init__(self, keys: np.ndarray) -> None:
-        self._sorted = np.sort(keys)
-
-    def __contains__(self, key: object) -> bool:
-        if not isinstance(key, int) or not 0 <= key < 1 << 64 or not len(self._sorted):
-            return False
-        at = int(self._sorted.searchsorted(np.uint64(key)))
-        return at < len(self._sorted) and int(self._sorted[at]) == key
+def _stored_count(conn, kind: str) -> int:
+    return conn.execute(
+        "SELECT count(*) FROM dedup_signatures WHERE item_kind = ? AND version = ?", [kind, SIGNATURE_VERSION]
+    ).fetchone()[0]
 
 
 def _texts_linking_to(conn, link_keys: dict[tuple, str]) -> list[tuple[str, int | None]]:
@@ -344,18 +466,20 @@ def _stored_items(conn, text_keys: dict[str, list[int]]) -> list[DedupItem]:
     return items
 
 
-def stored_frequency(conn, kind: str) -> DocumentFrequency:
-    """The stored word counts of one kind (the sum of a full run's rows and later runs' additions); N is the
-    number of stored distinct texts."""
-    words, counts = conn.execute(
+def _frequency_for(conn, kind: str, items: list[DedupItem], delta: DocumentFrequency) -> DocumentFrequency:
+    """The word counts that verifying these items needs: the stored counts of their words (the sum of a full
+    run's rows and later runs' additions) plus the new texts' `delta`; N is the number of distinct texts."""
+    words = text_words(item.text for item in items)
+    found, counts = conn.execute(
         "SELECT coalesce(list(word ORDER BY word), []), coalesce(list(df ORDER BY word), []) FROM "
-        "(SELECT word, sum(df)::BIGINT AS df FROM dedup_word_df WHERE item_kind = ? GROUP BY word)",
-        [kind],
+        "(SELECT word, sum(df)::BIGINT AS df FROM dedup_word_df WHERE item_kind = ? AND word IN "
+        "(SELECT unnest(?::UINTEGER[])) GROUP BY word)",
+        [kind, words.tolist()],
     ).fetchone()
-    (documents,) = conn.execute(
-        "SELECT count(*) FROM dedup_signatures WHERE item_kind = ? AND version = ?", [kind, SIGNATURE_VERSION]
-    ).fetchone()
-    return DocumentFrequency(np.array(words, dtype=np.uint32), np.array(counts, dtype=np.int64), documents)
+    stored = DocumentFrequency(
+        np.array(found, dtype=np.uint32), np.array(counts, dtype=np.int64), _stored_count(conn, kind)
+    )
+    return stored.plus(delta)
 
 
 class Holder(NamedTuple):
@@ -389,16 +513,16 @@ def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, Holder]:
     }
 
 
-def write_result(conn, result: DedupResult, text_hashes: dict[tuple, int]) -> None:
+def write_result(conn, result: DedupResult, states: dict[tuple, ItemState], label: str) -> None:
     """A full run: the four tables, each replaced in one transaction (the state last)."""
     replace_table_columns(conn, "dedup_clusters", _columns(result.members, MEMBER_COLUMNS))
     replace_table_columns(conn, "dedup_edges", _columns(result.edges, EDGE_COLUMNS))
     replace_table_columns(conn, "dedup_signatures", _signature_columns(result.signatures))
     replace_table_columns(conn, "dedup_word_df", _frequency_columns(result.frequency))
-    replace_table_columns(conn, "dedup_items", _item_columns(result.text_keys, text_hashes, result.link_keys))
+    replace_table_columns(conn, "dedup_items", _item_columns(result.text_keys, states, result.link_keys, label))
 
 
-def write_increment(conn, increment: Increment) -> None:
+def write_increment(conn, increment: Increment, label: str) -> None:
     """An incremental run: the re-clustered items' rows replaced and the joining copies added, each table in one
     transaction (the state last). Only what differs from the stored rows is written (an item whose rows are the
     same is left alone, a stored signature is not written again), so the write, and the checkpoint after it,
@@ -430,8 +554,8 @@ def write_increment(conn, increment: Increment) -> None:
         replace_rows(conn, "dedup_edges", {"item_b": changed}, _columns(edges + increment.joined_edges, EDGE_COLUMNS))
     signatures = increment.new_signatures
     replace_rows(conn, "dedup_signatures", _signature_keys(signatures), _signature_columns(signatures))
-    replace_rows(conn, "dedup_word_df", {}, _frequency_columns(increment.frequency_delta))
-    new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.text_hashes, increment.link_keys)
+    _add_word_counts(conn, increment.frequency_delta)
+    new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.states, increment.link_keys, label)
     replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
 
 
@@ -483,23 +607,56 @@ def _frequency_columns(frequency: dict[str, DocumentFrequency]) -> dict[str, lis
 
 
 def _item_columns(
-    text_keys: dict[tuple, int | None], text_hashes: dict[tuple, int], link_keys: dict[tuple, str]
+    text_keys: dict[tuple, int | None], states: dict[tuple, ItemState], link_keys: dict[tuple, str], label: str
 ) -> dict[str, list]:
-    """State rows for the items `text_hashes` names: their text's hash, dedup text key and link key."""
-    keys = sorted(text_hashes)
+    """State rows for the items `states` names: their text's hash, dedup text key, link key and date."""
+    keys = sorted(states)
     return {
         "item_kind": [kind for kind, _ in keys],
         "item_id": [item_id for _, item_id in keys],
-        "text_hash": [text_hashes[k] for k in keys],
+        "text_hash": [states[k].text_hash for k in keys],
         "text_key": [text_keys[k] for k in keys],
         "link_key": [link_keys.get(k) for k in keys],
+        "dated": [states[k].dated for k in keys],
+        "captured_only": [states[k].captured_only for k in keys],
+        "clustered_under": [label] * len(keys),
     }
 
 
-def dedup_item(kind: str, item_id: str, text: str | None, dated: datetime | None, link: str | None = None) -> DedupItem:
-    """An item as the stage clusters it: dated for seniority, with its link."""
+def _add_word_counts(conn, delta: dict[str, DocumentFrequency]) -> None:
+    """Add the new texts' word counts to the stored ones, one row per word: the table stays the size of the
+    vocabulary however many runs add to it."""
+    for kind, counts in sorted(delta.items()):
+        if not len(counts.words):
+            continue
+        words = counts.words.tolist()
+        with transaction(conn):
+            conn.execute(
+                "CREATE OR REPLACE TEMP TABLE word_sums AS SELECT ?::VARCHAR AS item_kind, d.word, "
+                "(d.df + coalesce(s.df, 0))::BIGINT AS df FROM (SELECT unnest(?::UINTEGER[]) AS word, "
+                "unnest(?::BIGINT[]) AS df) d LEFT JOIN (SELECT word, sum(df) AS df FROM dedup_word_df "
+                "WHERE item_kind = ? AND word IN (SELECT unnest(?::UINTEGER[])) GROUP BY word) s USING (word)",
+                [kind, words, counts.counts.tolist(), kind, words],
+            )
+            conn.execute(
+                "DELETE FROM dedup_word_df WHERE item_kind = ? AND word IN (SELECT word FROM word_sums)", [kind]
+            )
+            conn.execute("INSERT INTO dedup_word_df SELECT item_kind, word, df FROM word_sums")
+            conn.execute("DROP TABLE word_sums")
+
+
+def dedup_item(
+    kind: str,
+    item_id: str,
+    text: str | None,
+    dated: datetime | None,
+    link: str | None = None,
+    captured_only: bool = False,
+) -> DedupItem:
+    """An item as the stage clusters it: dated for seniority (and whether that date is only its capture), with
+    its link."""
     text = text or ""
-    return DedupItem(kind, item_id, text, seniority=seniority(dated, len(text)), link=link)
+    return DedupItem(kind, item_id, text, seniority(dated, len(text)), link, bool(captured_only))
 
 
 def teaser_item(

@@ -249,6 +249,9 @@ SCHEMA: dict[str, Table] = {
             C("text_hash", "UBIGINT NOT NULL", "DuckDB hash() of the text as stored: tells a changed text"),
             C("text_key", "UBIGINT", "Key of its lowercased words (newsassets.dedup.text_key)"),
             C("link_key", "VARCHAR", "What the item links to (newsassets.dedup.link_key): teasers of one link join"),
+            C("dated", "TIMESTAMP", "Its publication, else its page's capture: what the time window reads"),
+            C("captured_only", "BOOLEAN", "Dated by its page's capture, for want of a publication date"),
+            C("clustered_under", "VARCHAR", "The time window it was clustered under: another window clusters anew"),
             published=False,
         ),
         _table(
@@ -265,7 +268,7 @@ SCHEMA: dict[str, Table] = {
             "dedup_word_df",
             "word count of a run",
             "Dedup state: in how many distinct texts each word occurs; a full run writes the counts, an incremental "
-            "run appends its new texts' counts (read as their sum).",
+            "run adds its new texts' counts to them (one row per word).",
             C("item_kind", "VARCHAR NOT NULL", "`article` or `teaser`"),
             C("word", "UINTEGER NOT NULL", "The word's 32-bit hash (as verification uses it)"),
             C("df", "BIGINT NOT NULL", "Distinct texts with the word"),

@@ -129,3 +129,17 @@ def workers() -> int:
     if count < 1:
         raise ValueError(f"{WORKERS_VAR} must be a whole number of processes, 1 or more, got {count!r}")
     return count
+
+
+DEDUP_WINDOW_DAYS_VAR = "NEWSASSETS_DEDUP_WINDOW_DAYS"
+# Real same-story pairs (../shared/realdata dutch_articles, template families aside) first appear this close in
+# time: 98.7% within 7 days, 99.4% within 14, 99.98% within 30 (one re-post 35 days later of 5,635 pairs).
+DEFAULT_DEDUP_WINDOW_DAYS = 30.0
+
+
+def dedup_window_days() -> float:
+    """Days within which items must be dated (else captured) to be dedup candidates; 0: any two items."""
+    days = _number(DEDUP_WINDOW_DAYS_VAR, DEFAULT_DEDUP_WINDOW_DAYS, float)
+    if not 0 <= days <= 36_500:  # also refuses nan and inf
+        raise ValueError(f"{DEDUP_WINDOW_DAYS_VAR} must be a number of days from 0 (no window) to 36500, got {days!r}")
+    return days

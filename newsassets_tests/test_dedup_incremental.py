@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+import pytest
+
 from newsassets.cleaning import clean_text_page
 from newsassets.dedup import DedupItem, PreviousRun, cluster_items
 
@@ -157,8 +159,15 @@ def test_an_incremental_run_gives_the_clusters_a_full_run_gives(tmp_path):
             groups.setdefault(cluster, set()).add(item)
         return sorted(sorted(g) for g in groups.values())
 
+    def word_counts():
+        with connect(read_only=True) as conn:
+            return conn.execute("SELECT item_kind, word, df FROM dedup_word_df ORDER BY ALL").fetchall()
+
+    added_up = word_counts()
+    assert len(added_up) == len({(kind, word) for kind, word, _ in added_up})  # one row per word, not per run
     assert run_dedup(connect, log=lambda _: None, full=True)[0] == "full"
     assert partition(table()) == partition(incremental)
+    assert word_counts() == added_up  # the counts a full run makes of every text
 
 
 def test_an_incremental_run_joins_a_rewritten_headline_by_its_link_as_a_full_run_does(tmp_path):
@@ -192,3 +201,112 @@ def test_an_incremental_run_joins_a_rewritten_headline_by_its_link_as_a_full_run
     assert incremental["t3"] == incremental["t1"] != incremental["t2"]
     assert run_dedup(connect, log=lambda _: None, full=True, workers=1)[0] == "full"
     assert clusters() == incremental
+
+
+# ------------------------------------------------------------------------------------------------ the time window
+
+
+def _store_with(connect, articles):
+    """A scratch store of articles: (article_id, body, published_at or None, fetched_at)."""
+    from newsassets.benchmarks.dedup import create_tables
+
+    with connect() as conn:
+        if not conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'articles'").fetchone()[0]:
+            create_tables(conn)
+        for article_id, body, published_at, fetched_at in articles:
+            conn.execute("INSERT INTO raw_documents VALUES (?, ?)", ["d" + article_id, fetched_at])
+            conn.execute("INSERT INTO articles VALUES (?, ?, ?, ?)", [article_id, "d" + article_id, body, published_at])
+
+
+def _clusters(connect):
+    with connect(read_only=True) as conn:
+        return dict(conn.execute("SELECT item_id, cluster_id FROM dedup_clusters").fetchall())
+
+
+def test_items_further_apart_than_the_window_are_no_candidates(seeds):
+    from newsassets.dedup import windowed
+
+    body_000, body_001 = clean_text_page(seeds["000"]).body, clean_text_page(seeds["001"]).body
+    near = [dated("a000", body_000, 1), dated("a001", body_001, 20)]
+    far = [dated("a000", body_000, 1), DedupItem("article", "a001", body_001, (False, datetime(2026, 3, 1), 0))]
+    assert len(set(ids(cluster_items(near, windowed(30))).values())) == 1  # 19 days apart: one story
+    result = cluster_items(far, windowed(30))  # 59 days apart
+    assert len(set(ids(result).values())) == 2 and result.refused_window == 1
+    assert len(set(ids(cluster_items(far, windowed(0))).values())) == 1  # 0: any two items, as before
+    exact = [dated("a000", body_000, 1), DedupItem("article", "copy", body_000, (False, datetime(2026, 9, 1), 0))]
+    assert len(set(ids(cluster_items(exact, windowed(30))).values())) == 1  # exact copies join whenever they come
+
+
+def test_the_window_setting(monkeypatch):
+    from newsassets import settings
+
+    monkeypatch.delenv(settings.DEDUP_WINDOW_DAYS_VAR, raising=False)
+    assert settings.dedup_window_days() == 30
+    monkeypatch.setenv(settings.DEDUP_WINDOW_DAYS_VAR, "0")
+    assert settings.dedup_window_days() == 0
+    for wrong in ("-1", "a week", "nan"):
+        monkeypatch.setenv(settings.DEDUP_WINDOW_DAYS_VAR, wrong)
+        with pytest.raises(ValueError, match=settings.DEDUP_WINDOW_DAYS_VAR):
+            settings.dedup_window_days()
+
+
+def test_an_incremental_run_looks_only_within_the_window_and_agrees_with_a_full_run(tmp_path, seeds):
+    """A rewrite of a stored story arrives 59 days after it (another story is 2 days old): with a 30-day window
+    the incremental run reads only the recent story's signature and keeps the rewrite apart, as a full run with
+    that window does; with no window it joins the old story."""
+    from newsassets.dedup_state import run_dedup
+
+    bodies = {k: clean_text_page(seeds[k]).body for k in ("000", "001", "002")}
+    quiet = lambda _: None  # noqa: E731
+    for window, joined in ((30, False), (0, True)):
+        connect = store_at(tmp_path / f"window-{window}.duckdb")
+        _store_with(
+            connect,
+            [("old", bodies["000"], datetime(2026, 1, 1), datetime(2026, 1, 1)),
+             ("recent", bodies["002"], None, datetime(2026, 2, 27))],  # undated: its capture dates it
+        )  # fmt: skip
+        assert run_dedup(connect, quiet, workers=1, window_days=window)[0] == "full"
+        _store_with(connect, [("rewrite", bodies["001"], datetime(2026, 3, 1), datetime(2026, 3, 1))])
+        lines = []
+        assert run_dedup(connect, lines.append, workers=1, window_days=window)[0].startswith("incremental")
+        incremental = _clusters(connect)
+        assert (incremental["rewrite"] == incremental["old"]) is joined
+        if window:
+            assert "1 of 2" in lines[-1]  # the recent story's text only
+        assert run_dedup(connect, quiet, workers=1, window_days=window, full=True)[0] == "full"
+        assert _clusters(connect) == incremental
+
+
+def test_another_window_clusters_everything_again(tmp_path, seeds):
+    from newsassets.dedup_state import run_dedup
+
+    connect = store_at(tmp_path / "windows.duckdb")
+    _store_with(connect, [("a", clean_text_page(seeds["000"]).body, None, datetime(2026, 1, 1))])
+    assert run_dedup(connect, lambda _: None, workers=1, window_days=30)[0] == "full"
+    assert run_dedup(connect, lambda _: None, workers=1, window_days=30)[0] == "unchanged"
+    assert run_dedup(connect, lambda _: None, workers=1, window_days=7)[0] == "full"
+
+
+def test_an_article_dated_only_by_its_capture_may_be_an_old_story(tmp_path, seeds):
+    """A page captured today without a publication date was published today or before: it is near the story
+    published four years ago (the seeds 000 and 001), in the core, in a full run and in an incremental one; a
+    story published four years after that capture is not."""
+    from newsassets.dedup import windowed
+    from newsassets.dedup_state import run_dedup
+
+    body_000, body_001 = clean_text_page(seeds["000"]).body, clean_text_page(seeds["001"]).body
+    captured = DedupItem("article", "captured", body_000, (False, datetime(2026, 1, 24), 0), captured_only=True)
+    published = DedupItem("article", "published", body_001, (False, datetime(2022, 1, 1), 0))
+    assert len(set(ids(cluster_items([captured, published], windowed(30))).values())) == 1
+    later = DedupItem("article", "published", body_001, (False, datetime(2030, 1, 1), 0))
+    assert len(set(ids(cluster_items([captured, later], windowed(30))).values())) == 2
+
+    connect = store_at(tmp_path / "late.duckdb")
+    _store_with(connect, [("old", body_001, datetime(2022, 1, 1), datetime(2022, 1, 1))])
+    assert run_dedup(connect, lambda _: None, workers=1, window_days=30)[0] == "full"
+    _store_with(connect, [("today", body_000, None, datetime(2026, 1, 24))])
+    lines = []
+    assert run_dedup(connect, lines.append, workers=1, window_days=30)[0].startswith("incremental")
+    assert "1 of 1" in lines[-1]
+    clusters = _clusters(connect)
+    assert clusters["today"] == clusters["old"]

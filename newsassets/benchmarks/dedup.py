@@ -5,7 +5,9 @@ Generates N items (about 1 article : 7 teasers) from the real source sentences o
 template families; teasers drawn from a pool so that the same text repeats on many pages, a tenth of them
 edited), writes them into a scratch DuckDB file as `articles`, `raw_documents` and `teasers`, then times what
 the `dedup_clusters` asset does: read the items and the previous run's state, cluster, write the three tables.
-With `--add M` (default 1% of N) it then adds M new items and times the rerun, which is incremental. Each timed
+With `--add M` (default 1% of N) it then adds M new items and times the rerun, which is incremental. With
+`--days D` the items are spread over D days and the added ones dated on the day after: what a daily run on a
+store of D days costs under the time window (`NEWSASSETS_DEDUP_WINDOW_DAYS`). Each timed
 run is a fresh process, so its peak RSS is the stage's own: sampled over the process and its worker (the stage
 clusters one kind in a worker process where `NEWSASSETS_WORKERS`, default the machine's cores, allows), the
 largest sum at one moment. The last line is `dedup: N items in S s, peak RSS M MiB` (the full run).
@@ -81,21 +83,30 @@ class ItemMaker:
     def _varied_paragraph(self) -> str:
         return " ".join(self._varied(s) for s in self.rng.sample(self.sentences, self.rng.randint(2, 4)))
 
-    def insert(self, conn: duckdb.DuckDBPyConnection, items: int) -> None:
-        """`items` new items: one page (raw document, article) per 8 items, with 7 teasers on it."""
+    def insert(
+        self, conn: duckdb.DuckDBPyConnection, items: int, start: datetime | None = None, span: timedelta | None = None
+    ) -> None:
+        """`items` new items: one page (raw document, article) per 8 items, with 7 teasers on it. The pages are
+        captured a minute apart after the previous ones, or spread evenly over `span` from `start`."""
         pages = max(1, items // 8)
         articles = self.article_texts(pages)
         teasers = self.teaser_texts(items - pages)
         first = self.serial
         self.serial += pages
         doc_ids = [f"d{first + i:08d}" for i in range(pages)]
-        fetched = [START + timedelta(minutes=first + i) for i in range(pages)]
+        if start is None or span is None:
+            fetched = [START + timedelta(minutes=first + i) for i in range(pages)]
+        else:
+            fetched = [start + span * i / pages for i in range(pages)]
         conn.execute(
             "INSERT INTO raw_documents SELECT unnest($1::VARCHAR[]), unnest($2::TIMESTAMP[])", [doc_ids, fetched]
         )
+        # an article page states when it was published, up to a few hours before its capture; a card does not
+        published = [moment - timedelta(minutes=self.rng.randrange(360)) for moment in fetched]
         conn.execute(
-            "INSERT INTO articles SELECT 'a' || d, d, b, NULL FROM (SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) b)",
-            [doc_ids, articles],
+            "INSERT INTO articles SELECT 'a' || d, d, b, p FROM "
+            "(SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) b, unnest($3::TIMESTAMP[]) p)",
+            [doc_ids, articles, published],
         )
         owners = [doc_ids[i % pages] for i in range(len(teasers))]
         conn.execute(
@@ -166,6 +177,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--items", type=int)
     parser.add_argument("--add", type=int, default=None, help="items added for the incremental rerun (default 1%%)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--days",
+        type=float,
+        default=0,
+        help="spread the items over this many days and date the added ones on the day after (default: a minute "
+        "apart, the added ones after them)",
+    )
     parser.add_argument("--stage", type=Path, help=argparse.SUPPRESS)  # internal: run the stage on this file
     args = parser.parse_args(argv)
     if args.stage:
@@ -181,8 +199,15 @@ def main(argv: list[str]) -> int:
             conn.execute("SET enable_progress_bar = false")
             create_tables(conn)
             started = time.monotonic()
-            maker.insert(conn, args.items)
-        print(f"generated {args.items} items in {time.monotonic() - started:.1f} s (not timed)", flush=True)
+            if args.days:
+                for part in range(0, args.items, 1_000_000):  # a million at a time: the generator's memory
+                    size = min(1_000_000, args.items - part)
+                    span = timedelta(days=args.days) * size / args.items
+                    maker.insert(conn, size, START + timedelta(days=args.days) * part / args.items, span)
+            else:
+                maker.insert(conn, args.items)
+        spread = f" over {args.days:g} days" if args.days else ""
+        print(f"generated {args.items} items{spread} in {time.monotonic() - started:.1f} s (not timed)", flush=True)
         full = timed_stage(database)
         print(
             f"{full['mode']} run: {full['items']} items, {full['hashed']} signatures computed, "
@@ -192,7 +217,10 @@ def main(argv: list[str]) -> int:
         )
         if add:
             with duckdb.connect(str(database)) as conn:
-                maker.insert(conn, add)
+                if args.days:
+                    maker.insert(conn, add, START + timedelta(days=args.days), timedelta(days=1))
+                else:
+                    maker.insert(conn, add)
             more = timed_stage(database)
             print(
                 f"{more['mode']}: {add} items added to {args.items} in {more['seconds']:.1f} s ({more['hashed']} "

@@ -14,13 +14,13 @@ from newsassets.page_tasks import CleanTask, clean_article
 from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
 from newsassets.screening import RULES_VERSION
-from newsassets.store import changing, transaction
+from newsassets.store import changing, needs_rebuild, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
 from .raw_documents import CLEANED_FIELDS, raw_documents
-from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, refresh_metadata, start_stage
+from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, by_rowid, refresh_metadata, start_stage
 from .resources import NewsStore, RawFolder
 
 
@@ -44,16 +44,16 @@ def articles(
     with store.connect() as conn:
         plan, rebuild, rejected = start_stage(conn, config, ["articles"], ARTICLE_INPUTS, ARTICLE_PAGES)
         progress = Progress(len(plan.todo), context.log.info, "articles", LOG_EVERY)
-        pages = list(_page_facts(conn, plan.todo))  # no content: that is fetched a batch at a time below
-        reused = sum(cached for *_, cached in pages)
+        pages = _page_facts(conn, plan.todo)
+        reused = sum(cached is not None for *_, cached in pages)
         context.log.info(
             f"{len(pages)} articles to write: {reused} cleaned by the raw stage already, the rest cleaned by "
             f"{workers} worker process(es)"
         )
         with transaction(conn):
             written = changing(conn, "articles", remove=plan.stale, rebuild=rebuild)
-            work = _cleaning_work(conn, [doc_id for doc_id, *_ in pages], timeout_seconds)
-            for (doc_id, url, site, fetched_at, version, _), cleaned in zip(
+            work = _cleaning_work(conn, pages, timeout_seconds)
+            for (_, doc_id, url, site, fetched_at, version, _), cleaned in zip(
                 pages, map_in_order(clean_article, work, workers), strict=True
             ):
                 if isinstance(cleaned, Crashed):
@@ -104,45 +104,46 @@ def articles(
 
 # the raw stage's cleaned article, where it was cleaned from what the page is now
 _CACHED = (
-    f"c.doc_id IS NOT NULL AND c.content_sha256 IS NOT DISTINCT FROM r.content_sha256 "
-    f"AND c.url IS NOT DISTINCT FROM r.url AND c.rules = '{RULES_VERSION}'"
+    f"c.content_sha256 IS NOT DISTINCT FROM r.content_sha256 AND c.url IS NOT DISTINCT FROM r.url "
+    f"AND c.rules = '{RULES_VERSION}'"
 )
-_CACHE_JOIN = "LEFT JOIN cleaned_articles c ON c.doc_id = r.doc_id"
 
 
-def _page_facts(conn: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> Iterator[tuple]:
-    """(doc_id, url, site, fetched_at, version, cleaned already) of each page, in doc_id order."""
-    for start in range(0, len(doc_ids), BATCH):
-        yield from conn.execute(
-            f"SELECT r.doc_id, r.url, r.site, r.fetched_at, r.version, {_CACHED} FROM "
-            f"(SELECT *, {ARTICLE_INPUTS} AS version FROM raw_documents WHERE doc_id IN (SELECT unnest($1::VARCHAR[]))) r "
-            f"{_CACHE_JOIN} ORDER BY r.doc_id",
-            [doc_ids[start : start + BATCH]],
-        ).fetchall()
+def _page_facts(conn: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[tuple]:
+    """(raw rowid, doc_id, url, site, fetched_at, version, rowid of its cleaned article or None) of each page, in
+    storage order."""
+    cached = (
+        "NULL"  # a store an older version wrote, or the raw stage not run since
+        if needs_rebuild(conn, "cleaned_articles")
+        else f"(SELECT max(c.rowid) FROM cleaned_articles c WHERE c.doc_id = r.doc_id AND {_CACHED})"
+    )
+    return conn.execute(
+        f"SELECT r.rowid, r.doc_id, r.url, r.site, r.fetched_at, {ARTICLE_INPUTS}, {cached} "
+        "FROM raw_documents r WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY r.rowid",
+        [doc_ids],
+    ).fetchall()
 
 
 def _cleaning_work(
-    conn: duckdb.DuckDBPyConnection, doc_ids: list[str], timeout_seconds: float
+    conn: duckdb.DuckDBPyConnection, pages: list[tuple], timeout_seconds: float
 ) -> Iterator[CleanTask | Done]:
-    """For each page, in doc_id order: the article the raw stage cleaned (`Done`), else the page to clean. The
-    content is read a batch at a time, and only for the pages that need it."""
-    fields = ", ".join(f"c.{name}" for name in CLEANED_FIELDS)
-    for start in range(0, len(doc_ids), BATCH):
-        rows = conn.execute(
-            f"SELECT {_CACHED}, CASE WHEN NOT ({_CACHED}) THEN r.content END, r.source_format, r.url, {fields}, "
-            f"c.page_url, c.page_site FROM raw_documents r {_CACHE_JOIN} "
-            "WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY r.doc_id",
-            [doc_ids[start : start + BATCH]],
-        ).fetchall()
-        for cached, content, source_format, url, *article in rows:
-            if cached:
-                *known, page_url, page_site = article
-                yield Done(Article(**dict(zip(CLEANED_FIELDS, known, strict=True)), url=page_url, site=page_site))
-            else:
-                yield CleanTask(content, source_format, url, timeout_seconds)
-
-
-BATCH = 500  # pages read from the store at a time: bounded memory, whatever the folder's size
+    """For each page: the article the raw stage cleaned (`Done`), else the page to clean. Both are read a batch at
+    a time, and the content only of the pages that need it."""
+    contents = by_rowid(
+        conn,
+        "raw_documents",
+        [None if cached is not None else raw for raw, *_, cached in pages],
+        "content, source_format, url",
+    )
+    fields = ", ".join([*CLEANED_FIELDS, "page_url", "page_site"])
+    known = by_rowid(conn, "cleaned_articles", [cached for *_, cached in pages], fields)
+    for page, article in zip(contents, known, strict=True):
+        if article is not None:
+            *values, page_url, page_site = article
+            yield Done(Article(**dict(zip(CLEANED_FIELDS, values, strict=True)), url=page_url, site=page_site))
+        else:
+            content, source_format, url = page
+            yield CleanTask(content, source_format, url, timeout_seconds)
 
 
 @dg.asset_check(

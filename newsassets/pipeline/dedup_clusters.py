@@ -5,6 +5,7 @@ import time
 
 import dagster as dg
 
+from newsassets import settings
 from newsassets.dedup_state import EDGE_COLUMNS, MEMBER_COLUMNS, run_dedup
 
 from .articles import articles
@@ -29,8 +30,10 @@ CLUSTERS_DESCRIPTION = (
     "representative per cluster (earliest publication, then the longest text), and each item's shingle "
     "Jaccard to its representative. Exact copies first, teasers linking to one article next, then MinHash LSH "
     "candidates verified on hashed shingles, refusing template siblings (names and numbers swapped in one "
-    "context, or too little shared content by TF-IDF) and teasers a day apart. Cluster ids survive reruns: a cluster keeps its members' earlier "
-    "id (the oldest one when clusters merge). New items only: incremental."
+    "context, or too little shared content by TF-IDF), teasers a day apart and any items further apart than "
+    "the time window (NEWSASSETS_DEDUP_WINDOW_DAYS, 30 days; dated by publication, else capture). Cluster ids "
+    "survive reruns: a cluster keeps its members' earlier id (the oldest one when clusters merge). New items "
+    "only: incremental, looking only at the stored texts within the time window of the new ones."
 )
 EDGES_DESCRIPTION = (
     "Why items share a cluster: one row per merge (item_b, and its cluster, joined item_a's), with the pair's "
@@ -58,7 +61,10 @@ _SPEC = {
 )
 def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, store: NewsStore):
     started = time.monotonic()
-    mode, result, changes = run_dedup(store.connect, context.log.info, full=config.full_refresh)
+    window_days = settings.dedup_window_days()
+    mode, result, changes = run_dedup(
+        store.connect, context.log.info, full=config.full_refresh, window_days=window_days
+    )
     with store.connect(read_only=True) as conn:
         metadata = cluster_figures(conn)
         edges = rows_as_dicts(conn, f"SELECT {', '.join(EDGE_COLUMNS)} FROM dedup_edges ORDER BY ALL LIMIT 6")
@@ -81,6 +87,7 @@ def dedup_clusters(context: dg.AssetExecutionContext, config: RefreshConfig, sto
             "candidate_pairs": result.candidates,
             "refused_as_template_siblings": result.refused_templates,
             "refused_outside_time_window": result.refused_window,
+            "window_days": window_days,
             "refused_for_different_links": result.refused_links,
         },
     )

@@ -65,12 +65,28 @@ def plan_from_raw_documents(
     return plan_refresh(current, previous)
 
 
-def fetch_raw_documents(
-    conn: duckdb.DuckDBPyConnection, doc_ids: Sequence[str], columns: str, batch: int = 2000
-) -> Iterator[tuple]:
-    """Rows of the given raw documents in doc_id order, a batch at a time so large pages never all sit in memory."""
-    for start in range(0, len(doc_ids), batch):
-        yield from conn.execute(
-            f"SELECT {columns} FROM raw_documents WHERE doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY doc_id",
-            [list(doc_ids[start : start + batch])],
-        ).fetchall()
+def page_facts(conn: duckdb.DuckDBPyConnection, doc_ids: Sequence[str], columns: str) -> list[tuple]:
+    """`(rowid, *columns)` of the given raw documents in storage order: the small columns a stage keeps for every
+    page while it works (the content is read a batch at a time with `by_rowid`)."""
+    return conn.execute(
+        f"SELECT rowid, {columns} FROM raw_documents WHERE doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY rowid",
+        [list(doc_ids)],
+    ).fetchall()
+
+
+def by_rowid(
+    conn: duckdb.DuckDBPyConnection, table: str, rowids: Sequence[int | None], columns: str, batch: int = 500
+) -> Iterator[tuple | None]:
+    """`columns` of the rows of `table` with these rowids, in the order given (None for None), read a batch at a
+    time. A rowid filter reads only the rows asked for: a batch costs the same in a table of ten thousand pages
+    and of ten million (a filter on doc_id would read every page's content for each batch)."""
+    for start in range(0, len(rowids), batch):
+        wanted = rowids[start : start + batch]
+        found = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                f"SELECT rowid, {columns} FROM {table} WHERE rowid IN (SELECT unnest($1::BIGINT[]))",
+                [[r for r in wanted if r is not None]],
+            ).fetchall()
+        }
+        yield from (None if r is None else found[r] for r in wanted)

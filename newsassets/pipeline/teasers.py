@@ -16,7 +16,7 @@ from newsassets.workers import Crashed, map_in_order
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
 from .raw_documents import raw_documents
-from .refresh import TEASER_INPUTS, RefreshConfig, fetch_raw_documents, refresh_metadata, start_stage
+from .refresh import TEASER_INPUTS, RefreshConfig, by_rowid, page_facts, refresh_metadata, start_stage
 from .resources import NewsStore, RawFolder
 
 
@@ -42,18 +42,16 @@ def teasers(
         plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS)
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
         context.log.info(f"reading the teasers of {len(plan.todo)} pages with {workers} worker process(es)")
-        columns = f"doc_id, fetched_at, page_kind, {TEASER_INPUTS}"
-        pages = list(fetch_raw_documents(conn, plan.todo, columns))  # no content: that comes a batch at a time
+        pages = page_facts(conn, plan.todo, f"doc_id, fetched_at, page_kind, {TEASER_INPUTS}")
         with transaction(conn):  # the teasers and the record of which pages were read change together
             written = changing(conn, "teasers", remove=plan.stale, rebuild=rebuild)
             read = changing(conn, "teaser_pages", remove=plan.stale, rebuild=rebuild)
+            contents = by_rowid(conn, "raw_documents", [rowid for rowid, *_ in pages], "source_format, content, url")
             work = (
                 TeaserTask(content, source_format, fetched_at, kind, url, timeout_seconds)
-                for source_format, content, fetched_at, url, kind in fetch_raw_documents(
-                    conn, plan.todo, "source_format, content, fetched_at, url, page_kind", BATCH
-                )
+                for (_, _, fetched_at, kind, _), (source_format, content, url) in zip(pages, contents, strict=True)
             )
-            for (doc_id, fetched_at, kind, version), outcome in zip(
+            for (_, doc_id, fetched_at, kind, version), outcome in zip(
                 pages, map_in_order(timed_page_teasers, work, workers, chunk_size=2), strict=True
             ):
                 found, error = ([], f"teasers failed: {outcome.reason}") if isinstance(outcome, Crashed) else outcome
@@ -104,9 +102,6 @@ def teasers(
             "preview": preview,
         }
     )
-
-
-BATCH = 500  # pages read from the store at a time: bounded memory, whatever the folder's size
 
 
 @dg.asset_check(
