@@ -78,7 +78,7 @@ def run_dedup(
     `NEWSASSETS_DEDUP_WINDOW_DAYS`) is the store's time window: see `dedup.DedupSettings`."""
     workers = settings.workers() if workers is None else workers
     window_days = settings.dedup_window_days() if window_days is None else window_days
-    kind_settings = windowed(window_days)
+    kind_settings = stage_settings(window_days)
     label = clustered_under(window_days)
     with connect(read_only=True) as conn:
         changes = ItemChanges() if full else count_changes(conn, label)
@@ -660,7 +660,20 @@ def dedup_item(
 
 
 def teaser_item(
-    item_id: str, title: str | None, text: str | None, dated: datetime | None, link: str | None
+    item_id: str,
+    title: str | None,
+    text: str | None,
+    dated: datetime | None,
+    link: str | None,
+    captured_at: datetime | None = None,
 ) -> DedupItem:
-    """A teaser as the stage clusters it (`ITEMS_SQL`): its headline and standfirst, dated, with its link."""
-    return dedup_item("teaser", item_id, " ".join(part for part in (title, text) if part), dated, link)
+    """A teaser as the stage clusters it (`ITEMS_SQL`): its headline and standfirst, dated (by its page's capture
+    when it shows no time), with its link."""
+    text = " ".join(part for part in (title, text) if part)
+    return dedup_item("teaser", item_id, text, dated or captured_at, link, dated is None and captured_at is not None)
+
+
+def stage_settings(window_days: float | None = None) -> dict[str, DedupSettings]:
+    """The settings the stage clusters with: the core's, under the store's time window (by default
+    `NEWSASSETS_DEDUP_WINDOW_DAYS`). Evaluations use these, so they measure what the stage does."""
+    return windowed(settings.dedup_window_days() if window_days is None else window_days)

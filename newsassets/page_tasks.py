@@ -6,7 +6,8 @@ Each never raises for a bad page: what goes wrong is that page's verdict, as it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import json
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -42,11 +43,14 @@ class FileTask:
 
 @dataclass(frozen=True)
 class Screened:
-    """A page read and judged, how long judging took, and the article judging cleaned (for `articles`)."""
+    """A page read and judged, how long judging took, and what the worker read from it while it had the page in
+    hand: the article judging cleaned (for `articles`) and the page's teasers (for `teasers`), so that neither
+    stage reads or parses the page again."""
 
     document: RawDocument
     judge_seconds: float | None
     article: Article | None = None
+    teasers: tuple[list[Teaser], str | None] | None = None  # as `timed_page_teasers` gives them; None: not read
 
 
 def screen_file(task: FileTask) -> list[Screened]:
@@ -66,7 +70,16 @@ def screen_file(task: FileTask) -> list[Screened]:
             continue
         started = time.monotonic()
         document, article = screen_page(document, task.timeout_seconds)
-        screened.append(Screened(document, time.monotonic() - started, article))
+        seconds = time.monotonic() - started
+        teasers = None
+        if document.status == OK and document.content is not None:
+            teasers = timed_page_teasers(
+                TeaserTask(
+                    document.content, document.source_format, document.fetched_at, document.page_kind,
+                    document.url, task.timeout_seconds,
+                )
+            )  # fmt: skip
+        screened.append(Screened(document, seconds, article, teasers))
     return screened
 
 
@@ -113,6 +126,26 @@ def timed_page_teasers(task: TeaserTask) -> tuple[list[Teaser], str | None]:
         return [], f"timeout: reading the teasers {exc}"
     except Exception as exc:
         return [], f"teasers failed: {type(exc).__name__}: {exc}"
+
+
+def teasers_as_json(teasers: list[Teaser]) -> str:
+    """A page's teasers as JSON, to keep between stages; `teasers_from_json` reads them back as they were."""
+    return json.dumps([asdict(t) for t in teasers], default=_iso, ensure_ascii=False)
+
+
+def teasers_from_json(text: str) -> list[Teaser]:
+    found = []
+    for fields in json.loads(text):
+        if fields.get("published_at"):
+            fields["published_at"] = datetime.fromisoformat(fields["published_at"])
+        found.append(Teaser(**fields))
+    return found
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def page_teasers(

@@ -154,6 +154,22 @@ SCHEMA: dict[str, Table] = {
             published=False,
         ),
         _table(
+            "screened_teasers",
+            "ok page the raw stage read the teasers of",
+            "The teasers the raw stage's workers read from each ok page while they had it in hand, kept so that "
+            "`teasers` does not read the page again; used while the page's content, capture time, url and kind and "
+            "the rules are the same.",
+            C("doc_id", "VARCHAR NOT NULL", "The raw document"),
+            C("content_sha256", "VARCHAR", "Of the content they were read from"),
+            C("fetched_at", "TIMESTAMP", "The capture time they were dated with"),
+            C("url", "VARCHAR", "The capture url their links were resolved against"),
+            C("page_kind", "VARCHAR", "The page kind they were read as"),
+            C("rules", "VARCHAR NOT NULL", "screening.RULES_VERSION they were read under"),
+            C("teasers", "VARCHAR", "The page's teasers as JSON (page_tasks.teasers_as_json)"),
+            C("error", "VARCHAR", "Why the page has no teasers (a timeout, a broken extractor), as teaser_pages.error"),
+            published=False,
+        ),
+        _table(
             "dedup_clusters",
             "article and teaser (singletons too)",
             "Near-duplicate clusters: the same story across outlets, the same teaser across pages.",

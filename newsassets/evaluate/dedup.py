@@ -22,6 +22,7 @@ from datasketch import MinHash, MinHashLSH
 
 from newsassets.cleaning import clean_text_page
 from newsassets.dedup import DedupItem, cluster_items, shingles
+from newsassets.dedup_state import stage_settings
 from newsassets.reading import decode_text
 from newsassets.teasers import extract_teasers
 
@@ -88,7 +89,7 @@ def evaluate(directory: Path) -> list[tuple[str, str, dict[str, float]]]:
     by_kind = {"article": "articles", "teaser": "teasers"}
     rows = []
     started = time.monotonic()
-    ours = {m.item_id: m.cluster_id for m in cluster_items(items).members}
+    ours = {m.item_id: m.cluster_id for m in cluster_items(items, stage_settings()).members}
     ours_seconds = time.monotonic() - started
     methods = [(f"newsassets ({ours_seconds:.1f} s)", ours)]
     for threshold in BASELINE_THRESHOLDS:

@@ -38,6 +38,7 @@ from math import comb
 from pathlib import Path
 
 from newsassets.dedup import DedupItem, cluster_items, jaccard, seniority, shingles, words_of
+from newsassets.dedup_state import stage_settings
 from newsassets.evaluate.dedup import BASELINE_THRESHOLDS, plain_datasketch
 from newsassets.evaluate.realdata import REALDATA
 from newsassets.vocabulary import WORD
@@ -242,7 +243,7 @@ def methods(
     found = []
     for name, these in {"newsassets": items, **(variants or {})}.items():
         started = time.monotonic()
-        ours = {m.item_id: m.cluster_id for m in cluster_items(these).members}
+        ours = {m.item_id: m.cluster_id for m in cluster_items(these, stage_settings()).members}
         found.append((name, ours, time.monotonic() - started))
     for threshold in BASELINE_THRESHOLDS:
         started = time.monotonic()

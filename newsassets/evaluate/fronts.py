@@ -42,7 +42,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from newsassets.dedup import cluster_items, link_key, words_of
-from newsassets.dedup_state import teaser_item
+from newsassets.dedup_state import stage_settings, teaser_item
 from newsassets.evaluate.realdata import REALDATA
 from newsassets.html import parse_datetime, parse_html
 from newsassets.pages import FRONT, find_cards, front_teasers, page_kind
@@ -200,9 +200,9 @@ def captures(captured: dict[str, list[tuple[str, list]]]) -> dict[str, int]:
                 continue  # a capture months from the front's others: its cards are other days' news
             for teaser in teasers:
                 item_id = f"{fetched_at}#{teaser.position}#{teaser.url}"
-                items.append(teaser_item(item_id, teaser.title, teaser.text, teaser.published_at, teaser.url))
+                items.append(teaser_item(item_id, teaser.title, teaser.text, teaser.published_at, teaser.url, moment))
                 seen[item_id] = (fetched_at, teaser.title, link_key(teaser.url))
-    result = cluster_items(items)
+    result = cluster_items(items, stage_settings())
     cluster_of = {member.item_id: member.cluster_id for member in result.members}
     by_link: dict[str, list[str]] = defaultdict(list)
     links_of: dict[str, set] = defaultdict(set)

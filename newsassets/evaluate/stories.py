@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from newsassets.dedup import cluster_items
-from newsassets.dedup_state import dedup_item, teaser_item
+from newsassets.dedup_state import dedup_item, stage_settings, teaser_item
 from newsassets.evaluate.realdata import REALDATA
 from newsassets.pages import FRONT
 from newsassets.stories import StoryArticle, StoryTeaser, build_stories, link_teasers
@@ -73,7 +73,7 @@ def nunl_sightings(realdata: Path, snapshots: int | None = None) -> tuple[list[S
 def _clustered(teasers: list[StoryTeaser]) -> list[StoryTeaser]:
     """The teasers with the cluster the dedup stage gives them (headline and standfirst, dated, linked)."""
     items = [teaser_item(t.teaser_id, t.title, t.text, t.published_at, t.url) for t in teasers]
-    cluster_of = {m.item_id: m.cluster_id for m in cluster_items(items).members}
+    cluster_of = {m.item_id: m.cluster_id for m in cluster_items(items, stage_settings()).members}
     return [replace(t, cluster_id=cluster_of[t.teaser_id]) for t in teasers]
 
 
@@ -115,7 +115,7 @@ def dutch_articles(realdata: Path, dates: tuple[str, str] = ARTICLE_DATES) -> li
     rows = [a for a in _jsonl(realdata / "dutch_articles" / "articles.jsonl.gz") if first <= a["date_iso"] <= last]
     dated = {a["doc_id"]: _article_time(a) for a in rows}
     items = [dedup_item("article", a["doc_id"], a["text"], dated[a["doc_id"]]) for a in rows]
-    cluster_of = {m.item_id: m.cluster_id for m in cluster_items(items).members}
+    cluster_of = {m.item_id: m.cluster_id for m in cluster_items(items, stage_settings()).members}
     return [
         StoryArticle(
             a["doc_id"], a["doc_id"], cluster_of[a["doc_id"]], a["title"], a["text"].split("\n", 1)[0], None,

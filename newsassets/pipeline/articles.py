@@ -14,13 +14,13 @@ from newsassets.page_tasks import CleanTask, clean_article
 from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
 from newsassets.screening import RULES_VERSION
-from newsassets.store import changing, needs_rebuild, transaction
+from newsassets.store import changing, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
 from .raw_documents import CLEANED_FIELDS, raw_documents
-from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, by_rowid, refresh_metadata, start_stage
+from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, by_rowid, page_facts, refresh_metadata, start_stage
 from .resources import NewsStore, RawFolder
 
 
@@ -44,7 +44,9 @@ def articles(
     with store.connect() as conn:
         plan, rebuild, rejected = start_stage(conn, config, ["articles"], ARTICLE_INPUTS, ARTICLE_PAGES)
         progress = Progress(len(plan.todo), context.log.info, "articles", LOG_EVERY)
-        pages = _page_facts(conn, plan.todo)
+        pages = page_facts(
+            conn, plan.todo, f"r.doc_id, r.url, r.site, r.fetched_at, {ARTICLE_INPUTS}", "cleaned_articles", _CACHED
+        )
         reused = sum(cached is not None for *_, cached in pages)
         context.log.info(
             f"{len(pages)} articles to write: {reused} cleaned by the raw stage already, the rest cleaned by "
@@ -107,21 +109,6 @@ _CACHED = (
     f"c.content_sha256 IS NOT DISTINCT FROM r.content_sha256 AND c.url IS NOT DISTINCT FROM r.url "
     f"AND c.rules = '{RULES_VERSION}'"
 )
-
-
-def _page_facts(conn: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> list[tuple]:
-    """(raw rowid, doc_id, url, site, fetched_at, version, rowid of its cleaned article or None) of each page, in
-    storage order."""
-    cached = (
-        "NULL"  # a store an older version wrote, or the raw stage not run since
-        if needs_rebuild(conn, "cleaned_articles")
-        else f"(SELECT max(c.rowid) FROM cleaned_articles c WHERE c.doc_id = r.doc_id AND {_CACHED})"
-    )
-    return conn.execute(
-        f"SELECT r.rowid, r.doc_id, r.url, r.site, r.fetched_at, {ARTICLE_INPUTS}, {cached} "
-        "FROM raw_documents r WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY r.rowid",
-        [doc_ids],
-    ).fetchall()
 
 
 def _cleaning_work(

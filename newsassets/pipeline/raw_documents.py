@@ -8,11 +8,12 @@ import dagster as dg
 from newsassets import settings
 from newsassets.changes import plan_refresh
 from newsassets.cleaning import Article
-from newsassets.page_tasks import FileTask, Verdict, crashed_file, screen_file
+from newsassets.page_tasks import FileTask, Verdict, crashed_file, screen_file, teasers_as_json
 from newsassets.progress import Progress
 from newsassets.reading import RawDocument, file_signature, find_raw_files, source_path_for
 from newsassets.screening import RULES_VERSION, Judgement, needs_rejudging
 from newsassets.store import changing, needs_rebuild, replace_table, transaction
+from newsassets.teasers import Teaser
 from newsassets.workers import Crashed, map_in_order
 
 from .metadata import (
@@ -95,6 +96,7 @@ def raw_documents(
     with store.connect() as conn, transaction(conn):  # the rows and the listing they account for change together
         documents = changing(conn, "raw_documents", remove=plan.stale, key="source_path", rebuild=rebuild)
         cleaned = changing(conn, "cleaned_articles", rebuild=rebuild, replacing="doc_id")
+        read = changing(conn, "screened_teasers", rebuild=rebuild, replacing="doc_id")
         screening = map_in_order(screen_file, tasks, workers, chunk_size=2)
         for source_path, task, screened in zip(plan.todo, tasks, screening, strict=True):
             if isinstance(screened, Crashed):
@@ -105,15 +107,21 @@ def raw_documents(
                 )
                 if page.article is not None:
                     cleaned.add(cleaned_row(page.document, page.article))
+                if page.teasers is not None:
+                    read.add(teasers_row(page.document, *page.teasers))
             if previous_pages.get(source_path) == {(p.document.doc_id, p.document.content_sha256) for p in screened}:
                 same_content.add(source_path)  # touched or re-judged, with the same pages
             progress.advance()
         documents.close()
         cleaned.close()
-        # a cleaned article outlives neither its page nor the page's verdict as an article page
+        read.close()
+        # what the workers read from a page outlives neither the page nor its verdict
         conn.execute(
             "DELETE FROM cleaned_articles WHERE doc_id NOT IN "
             "(SELECT doc_id FROM raw_documents WHERE status = 'ok' AND page_kind = 'article')"
+        )
+        conn.execute(
+            "DELETE FROM screened_teasers WHERE doc_id NOT IN (SELECT doc_id FROM raw_documents WHERE status = 'ok')"
         )
         replace_table(conn, "raw_listing", [{"source_path": path} for path in paths])
         totals = conn.execute(
@@ -163,6 +171,20 @@ def cleaned_row(document: RawDocument, article: Article) -> dict[str, object]:
         **{k: fields[k] for k in CLEANED_FIELDS},
         "page_url": article.url,
         "page_site": article.site,
+    }
+
+
+def teasers_row(document: RawDocument, teasers: list[Teaser], error: str | None) -> dict[str, object]:
+    """A `screened_teasers` row: the page's teasers, with what they were read from."""
+    return {
+        "doc_id": document.doc_id,
+        "content_sha256": document.content_sha256,
+        "fetched_at": document.fetched_at,
+        "url": document.url,
+        "page_kind": document.page_kind,
+        "rules": RULES_VERSION,
+        "teasers": teasers_as_json(teasers),
+        "error": error,
     }
 
 

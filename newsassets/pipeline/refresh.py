@@ -65,11 +65,21 @@ def plan_from_raw_documents(
     return plan_refresh(current, previous)
 
 
-def page_facts(conn: duckdb.DuckDBPyConnection, doc_ids: Sequence[str], columns: str) -> list[tuple]:
-    """`(rowid, *columns)` of the given raw documents in storage order: the small columns a stage keeps for every
-    page while it works (the content is read a batch at a time with `by_rowid`)."""
+def page_facts(
+    conn: duckdb.DuckDBPyConnection, doc_ids: Sequence[str], columns: str, cache: str, cached_when: str
+) -> list[tuple]:
+    """`(rowid, *columns, rowid in cache or None)` of the given raw documents (`r`) in storage order: the small
+    columns a stage keeps for every page while it works, and where the raw stage's workers left what they read
+    from the page (`cache` row `c` of the page, where `cached_when` holds; the content and what the workers read
+    are fetched a batch at a time with `by_rowid`)."""
+    cached = (
+        "NULL"  # a store an older version wrote
+        if needs_rebuild(conn, cache)
+        else f"(SELECT max(c.rowid) FROM {cache} c WHERE c.doc_id = r.doc_id AND {cached_when})"
+    )
     return conn.execute(
-        f"SELECT rowid, {columns} FROM raw_documents WHERE doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY rowid",
+        f"SELECT r.rowid, {columns}, {cached} FROM raw_documents r "
+        "WHERE r.doc_id IN (SELECT unnest($1::VARCHAR[])) ORDER BY r.rowid",
         [list(doc_ids)],
     ).fetchall()
 

@@ -1,17 +1,20 @@
 """The teasers stage: the rails of ok raw pages → `teasers`, and their checks."""
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 
 import dagster as dg
+import duckdb
 
 from newsassets import settings
 from newsassets.ids import stable_id
-from newsassets.page_tasks import TeaserTask, timed_page_teasers
+from newsassets.page_tasks import TeaserTask, teasers_from_json, timed_page_teasers
 from newsassets.progress import Progress
 from newsassets.quality import TEASER_RULES, rule_names, teaser_flags
+from newsassets.screening import RULES_VERSION
 from newsassets.store import changing, transaction
-from newsassets.workers import Crashed, map_in_order
+from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
@@ -42,16 +45,19 @@ def teasers(
         plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS)
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
         context.log.info(f"reading the teasers of {len(plan.todo)} pages with {workers} worker process(es)")
-        pages = page_facts(conn, plan.todo, f"doc_id, fetched_at, page_kind, {TEASER_INPUTS}")
+        pages = page_facts(
+            conn, plan.todo, f"r.doc_id, r.fetched_at, r.page_kind, {TEASER_INPUTS}", "screened_teasers", _CACHED
+        )
+        reused = sum(cached is not None for *_, cached in pages)
+        context.log.info(
+            f"{len(pages)} pages: {reused} read by the raw stage's workers already, the rest by {workers} "
+            "worker process(es)"
+        )
         with transaction(conn):  # the teasers and the record of which pages were read change together
             written = changing(conn, "teasers", remove=plan.stale, rebuild=rebuild)
             read = changing(conn, "teaser_pages", remove=plan.stale, rebuild=rebuild)
-            contents = by_rowid(conn, "raw_documents", [rowid for rowid, *_ in pages], "source_format, content, url")
-            work = (
-                TeaserTask(content, source_format, fetched_at, kind, url, timeout_seconds)
-                for (_, _, fetched_at, kind, _), (source_format, content, url) in zip(pages, contents, strict=True)
-            )
-            for (_, doc_id, fetched_at, kind, version), outcome in zip(
+            work = _reading_work(conn, pages, timeout_seconds)
+            for (_, doc_id, fetched_at, kind, version, _), outcome in zip(
                 pages, map_in_order(timed_page_teasers, work, workers, chunk_size=2), strict=True
             ):
                 found, error = ([], f"teasers failed: {outcome.reason}") if isinstance(outcome, Crashed) else outcome
@@ -97,11 +103,40 @@ def teasers(
             "flagged_rows": summary[3],
             "pages_timed_out": failed_pages.get("timeout", 0),
             "pages_failed": sum(failed_pages.values()),
+            "read_by_raw_stage": reused,
             "workers": workers,
             "sections": counts_markdown(sections, "section"),
             "preview": preview,
         }
     )
+
+
+# the raw stage's reading of a page, where it read what the page is now
+_CACHED = (
+    "c.content_sha256 IS NOT DISTINCT FROM r.content_sha256 AND c.fetched_at IS NOT DISTINCT FROM r.fetched_at "
+    "AND c.url IS NOT DISTINCT FROM r.url AND c.page_kind IS NOT DISTINCT FROM r.page_kind "
+    f"AND c.rules = '{RULES_VERSION}'"
+)
+
+
+def _reading_work(
+    conn: duckdb.DuckDBPyConnection, pages: list[tuple], timeout_seconds: float
+) -> Iterator[TeaserTask | Done]:
+    """For each page: what the raw stage's workers read (`Done`), else the page to read. Both are read from the
+    store a batch at a time, the content only of the pages that need it."""
+    contents = by_rowid(
+        conn,
+        "raw_documents",
+        [None if cached is not None else raw for raw, *_, cached in pages],
+        "content, source_format, fetched_at, page_kind, url",
+    )
+    known = by_rowid(conn, "screened_teasers", [cached for *_, cached in pages], "teasers, error")
+    for page, reading in zip(contents, known, strict=True):
+        if reading is not None:
+            found, error = reading
+            yield Done((teasers_from_json(found), error))
+        else:
+            yield TeaserTask(*page[:4], page[4], timeout_seconds)
 
 
 @dg.asset_check(
