@@ -7,6 +7,7 @@ setting the variables before it builds its resources.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -143,3 +144,18 @@ def dedup_window_days() -> float:
     if not 0 <= days <= 36_500:  # also refuses nan and inf
         raise ValueError(f"{DEDUP_WINDOW_DAYS_VAR} must be a number of days from 0 (no window) to 36500, got {days!r}")
     return days
+
+
+DUCKDB_MEMORY_LIMIT_VAR = "NEWSASSETS_DUCKDB_MEMORY_LIMIT"
+# DuckDB holds a transaction's new rows in memory up to this, then spills them to `<database>.tmp/`: a stage that
+# writes a folder's pages in one transaction stays within it (DuckDB's own default is 80% of the machine's RAM).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+_MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the pipeline's connections (`2GB`, `512MiB` …)."""
+    value = os.environ.get(DUCKDB_MEMORY_LIMIT_VAR, "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
+    if not _MEMORY.match(value):
+        raise ValueError(f"{DUCKDB_MEMORY_LIMIT_VAR} must be an amount of memory such as 2GB or 512MiB, got {value!r}")
+    return value

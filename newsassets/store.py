@@ -65,17 +65,22 @@ class TableWriter:
     """Rows added one at a time and inserted a batch at a time (call `close` for the last batch). With
     `replacing`, a batch first deletes the stored rows with its values of that column."""
 
-    BATCH = 1_000
+    BATCH = 1_000  # rows
+    BATCH_CHARS = 16 << 20  # or text: a thousand pages of HTML would hold hundreds of MB at once
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, table: str, replacing: str | None = None) -> None:
         self.conn, self.table, self.replacing = conn, table, replacing
         self.columns: dict[str, list] = {column: [] for column in TABLES[table]}
         self.count = 0
+        self.chars = 0
 
     def add(self, row: Mapping[str, object]) -> None:
         for column, values in self.columns.items():
-            values.append(row[column])
-        if len(self.columns[next(iter(self.columns))]) >= self.BATCH:
+            value = row[column]
+            values.append(value)
+            if isinstance(value, str):
+                self.chars += len(value)
+        if self.chars >= self.BATCH_CHARS or len(self.columns[next(iter(self.columns))]) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
@@ -86,6 +91,7 @@ class TableWriter:
             _delete_matching(self.conn, self.table, {self.replacing: values[self.replacing]})
         self.count += _insert_in_batches(self.conn, self.table, values)
         self.columns = {column: [] for column in values}
+        self.chars = 0
 
     def close(self) -> int:
         """Insert what is left; the number of rows this writer inserted."""
@@ -146,8 +152,10 @@ def needs_rebuild(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def _insert_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> None:
     """Insert column lists in one statement: as numpy arrays that DuckDB scans where every column has a plain
-    type (8× faster than parameters for the dedup tables' millions of rows, 2× for pages' content), else as one
-    LIST parameter each, unnested by DuckDB; both orders of magnitude faster than a row-by-row `executemany`."""
+    type (8× faster than parameters for the dedup tables' millions of rows), else as one LIST parameter each,
+    unnested by DuckDB; both orders of magnitude faster than a row-by-row `executemany`. (Pages' content takes
+    the parameters' path: DuckDB copies parameters, where it would keep the scanned arrays' strings alive until
+    the transaction ends, so a stage's whole folder would sit in memory.)"""
     schema = TABLES[table]
     lengths = {len(values[column]) for column in schema}
     if len(lengths) > 1:
@@ -176,8 +184,6 @@ def _insert_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping
 _NUMPY_TYPES = {
     "VARCHAR": None,
     "BLOB": None,
-    "TIMESTAMP": None,  # datetime objects
-    "VARCHAR[]": None,  # lists of str
     "BOOLEAN": np.bool_,
     "DOUBLE": np.float64,
     "INTEGER": np.int32,

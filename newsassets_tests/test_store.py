@@ -91,3 +91,22 @@ def test_plain_columns_round_trip_with_nulls_blobs_and_64_bit_keys(tmp_path):
         assert conn.execute("SELECT * FROM dedup_edges").fetchall() == list(zip(*edges.values(), strict=True))
         assert conn.execute("SELECT * FROM dedup_items").fetchall() == list(zip(*items.values(), strict=True))
         assert conn.execute("SELECT signature, text_key FROM dedup_signatures").fetchone() == (b"\x00\xff\x01", 0)
+
+
+def test_the_pipelines_connections_keep_to_the_memory_limit(tmp_path, monkeypatch):
+    """A stage writes a folder's pages in one transaction: DuckDB keeps them within its memory limit and spills
+    the rest, where its default would let it take 80% of the machine's memory."""
+    from newsassets import settings
+    from newsassets.pipeline.resources import NewsStore
+
+    store = NewsStore(database=str(tmp_path / "news.duckdb"))
+    monkeypatch.delenv(settings.DUCKDB_MEMORY_LIMIT_VAR, raising=False)
+    with store.connect() as conn:
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone()[0] in ("1.8 GiB", "1.9 GiB")
+    monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_VAR, "512MiB")
+    with store.connect() as conn:
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "512.0 MiB"
+    monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_VAR, "lots")
+    with pytest.raises(Exception, match=settings.DUCKDB_MEMORY_LIMIT_VAR):
+        with store.connect():
+            pass

@@ -92,11 +92,15 @@ def by_rowid(
     and of ten million (a filter on doc_id would read every page's content for each batch)."""
     for start in range(0, len(rowids), batch):
         wanted = rowids[start : start + batch]
-        found = {
-            row[0]: row[1:]
-            for row in conn.execute(
-                f"SELECT rowid, {columns} FROM {table} WHERE rowid IN (SELECT unnest($1::BIGINT[]))",
-                [[r for r in wanted if r is not None]],
-            ).fetchall()
-        }
+        asked = [r for r in wanted if r is not None]
+        found = (
+            {
+                row[0]: row[1:]
+                for row in conn.execute(
+                    f"SELECT rowid, {columns} FROM {table} WHERE rowid IN (SELECT unnest($1::BIGINT[]))", [asked]
+                ).fetchall()
+            }
+            if asked  # (asking for no rowid would scan the whole table)
+            else {}
+        )
         yield from (None if r is None else found[r] for r in wanted)

@@ -61,6 +61,12 @@ class NewsStore(dg.ConfigurableResource):
         published = self.path()
         return published.with_name(f"{published.stem}.work{published.suffix or '.duckdb'}")
 
+    def memory_limit(self) -> str:
+        try:
+            return settings.duckdb_memory_limit()
+        except ValueError as exc:
+            raise dg.Failure(f"store: {exc}") from None
+
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection to the working database."""
@@ -72,7 +78,7 @@ class NewsStore(dg.ConfigurableResource):
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.exists():
             raise dg.Failure(f"DuckDB file {path} does not exist yet: materialise raw_documents first")
-        conn = duckdb.connect(str(path), read_only=read_only)
+        conn = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": self.memory_limit()})
         try:
             yield conn
         finally:
