@@ -64,6 +64,7 @@ def test_a_broken_extractor_makes_the_rate_check_block(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     for copy in ("a", "b", "c"):
         shutil.copytree(SEED_DIR, raw / copy)
+    monkeypatch.setenv("NEWSASSETS_WORKERS", "1")  # the broken extractor is patched into this process only
     monkeypatch.setattr(cleaning, "split_rail", lambda text: RailSplit(text, None, ""))
     database = tmp_path / "news.duckdb"
     resources = {"raw_folder": RawFolder(path=str(raw)), "store": NewsStore(database=str(database))}
@@ -87,6 +88,7 @@ def test_a_few_odd_pages_only_warn(tmp_path, monkeypatch):
     """The same broken pages, but a table where they are fewer than the row floor: flagged and counted, no block."""
     raw = tmp_path / "raw"
     shutil.copytree(SEED_DIR, raw)
+    monkeypatch.setenv("NEWSASSETS_WORKERS", "1")  # the broken extractor is patched into this process only
     monkeypatch.setattr(cleaning, "split_rail", lambda text: RailSplit(text, None, ""))
     database = tmp_path / "news.duckdb"
     resources = {

@@ -107,6 +107,5 @@ def test_the_pipelines_connections_keep_to_the_memory_limit(tmp_path, monkeypatc
     with store.connect() as conn:
         assert conn.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "512.0 MiB"
     monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_VAR, "lots")
-    with pytest.raises(Exception, match=settings.DUCKDB_MEMORY_LIMIT_VAR):
-        with store.connect():
-            pass
+    with pytest.raises(Exception, match=settings.DUCKDB_MEMORY_LIMIT_VAR), store.connect():
+        pass

@@ -47,6 +47,7 @@ from newsassets.evaluate.realdata import REALDATA
 from newsassets.html import parse_datetime, parse_html
 from newsassets.pages import FRONT, find_cards, front_teasers, page_kind
 from newsassets.reading import decode_text
+from newsassets.vocabulary import naive_utc
 
 # What a reader takes for a moment, told apart from the project's own age reading: an age word with a number,
 # a clock time, a day with a month name.
@@ -200,7 +201,10 @@ def captures(captured: dict[str, list[tuple[str, list]]]) -> dict[str, int]:
                 continue  # a capture months from the front's others: its cards are other days' news
             for teaser in teasers:
                 item_id = f"{fetched_at}#{teaser.position}#{teaser.url}"
-                items.append(teaser_item(item_id, teaser.title, teaser.text, teaser.published_at, teaser.url, moment))
+                captured_at = naive_utc(moment)  # as the store holds a capture time
+                items.append(
+                    teaser_item(item_id, teaser.title, teaser.text, teaser.published_at, teaser.url, captured_at)
+                )
                 seen[item_id] = (fetched_at, teaser.title, link_key(teaser.url))
     result = cluster_items(items, stage_settings())
     cluster_of = {member.item_id: member.cluster_id for member in result.members}
