@@ -97,7 +97,7 @@ class ItemMaker:
         if start is None or span is None:
             fetched = [START + timedelta(minutes=first + i) for i in range(pages)]
         else:
-            fetched = [start + span * i / pages for i in range(pages)]
+            fetched = [start + span * (i / pages) for i in range(pages)]
         conn.execute(
             "INSERT INTO raw_documents SELECT unnest($1::VARCHAR[]), unnest($2::TIMESTAMP[])", [doc_ids, fetched]
         )
@@ -202,8 +202,8 @@ def main(argv: list[str]) -> int:
             if args.days:
                 for part in range(0, args.items, 1_000_000):  # a million at a time: the generator's memory
                     size = min(1_000_000, args.items - part)
-                    span = timedelta(days=args.days) * size / args.items
-                    maker.insert(conn, size, START + timedelta(days=args.days) * part / args.items, span)
+                    span = timedelta(days=args.days * size / args.items)
+                    maker.insert(conn, size, START + timedelta(days=args.days * part / args.items), span)
             else:
                 maker.insert(conn, args.items)
         spread = f" over {args.days:g} days" if args.days else ""
