@@ -343,6 +343,7 @@ def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = 
         if key in fresh:
             new_texts.setdefault(key, item.text)
     delta = {kind: text_frequency(t for (k, _), t in new_texts.items() if k == kind) for kind in SETTINGS}
+    stored_counts = {kind: _stored_count(conn, kind) for kind in SETTINGS}  # N of the word counts, read once
     # the stored texts a new text copies, or shares a band with and verifies against (or links with)
     copies, banded, signatures = {}, {}, {}
     window_texts = stored_texts = 0
@@ -353,7 +354,7 @@ def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = 
             _signatures_within(conn, kind, kind_rest, kind_settings[kind]) if mine else (np.empty(0, np.uint64), None)
         )
         window_texts += len(stored_keys)
-        stored_texts += _stored_count(conn, kind)
+        stored_texts += stored_counts[kind]
         copies[kind] = {
             k for i in rest if i.item_kind == kind and i.text.strip() and (k := keys[(kind, i.item_id)]) in known[kind]
         }
@@ -380,7 +381,7 @@ def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = 
             kind_rest,
             kind_stored,
             signatures,
-            _frequency_for(conn, kind, kind_rest + kind_stored, delta[kind]),
+            _frequency_for(conn, kind, kind_rest + kind_stored, delta[kind], stored_counts[kind]),
             kind_settings,
         )
         touched_kinds += [kind] * len(copies[kind] | verified)
@@ -412,7 +413,9 @@ def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = 
         wanted = {key_of(i.text) for i in old_items + rest if i.item_kind == kind and i.text.strip()}
         signatures.update(_signatures_of(conn, kind, sorted(wanted - {k for (k2, k) in fresh if k2 == kind})))
     frequency = {
-        kind: _frequency_for(conn, kind, [i for i in rest + old_items if i.item_kind == kind], delta[kind])
+        kind: _frequency_for(
+            conn, kind, [i for i in rest + old_items if i.item_kind == kind], delta[kind], stored_counts[kind]
+        )
         for kind in SETTINGS
     }
     result = cluster_items(
@@ -466,7 +469,9 @@ def _stored_items(conn, text_keys: dict[str, list[int]]) -> list[DedupItem]:
     return items
 
 
-def _frequency_for(conn, kind: str, items: list[DedupItem], delta: DocumentFrequency) -> DocumentFrequency:
+def _frequency_for(
+    conn, kind: str, items: list[DedupItem], delta: DocumentFrequency, stored_texts: int
+) -> DocumentFrequency:
     """The word counts that verifying these items needs: the stored counts of their words (the sum of a full
     run's rows and later runs' additions) plus the new texts' `delta`; N is the number of distinct texts."""
     words = text_words(item.text for item in items)
@@ -476,9 +481,7 @@ def _frequency_for(conn, kind: str, items: list[DedupItem], delta: DocumentFrequ
         "(SELECT unnest(?::UINTEGER[])) GROUP BY word)",
         [kind, words.tolist()],
     ).fetchone()
-    stored = DocumentFrequency(
-        np.array(found, dtype=np.uint32), np.array(counts, dtype=np.int64), _stored_count(conn, kind)
-    )
+    stored = DocumentFrequency(np.array(found, dtype=np.uint32), np.array(counts, dtype=np.int64), stored_texts)
     return stored.plus(delta)
 
 

@@ -7,6 +7,7 @@ Each never raises for a bad page: what goes wrong is that page's verdict, as it 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -55,8 +56,6 @@ class Screened:
 
 def screen_file(task: FileTask) -> list[Screened]:
     """Every page of one raw file, read and screened; a page whose content is unchanged keeps its verdict."""
-    import time
-
     root = Path(task.root)
     documents = read_raw_file(
         Path(task.path), root, task.max_file_bytes, allowed_roots=[Path(p) for p in task.allowed_roots]

@@ -37,6 +37,27 @@ def _table(name: str, one_row_per: str, description: str, *columns: Column, publ
 
 
 C = Column
+ARTICLES = _table(
+    "articles",
+    "ok article page (fronts have none)",
+    "The cleaned article of each article page: title, dateline, agencies, date, language and a clean body.",
+    C("article_id", "VARCHAR NOT NULL", "Stable id of the article"),
+    C("doc_id", "VARCHAR NOT NULL", "The raw document it was cleaned from (raw_documents.doc_id)"),
+    C("title", "VARCHAR", "The headline; NULL when the page gives none (never invented)"),
+    C("dateline", "VARCHAR", "Place of a wire dateline: `MOSKOU` of `MOSKOU (ANP/DPA) - `"),
+    C("agencies", "VARCHAR[]", "Agencies of the dateline: `['ANP', 'DPA']`"),
+    C("published_at", "TIMESTAMP", "Publication time, UTC, as the page states it"),
+    C("language", "VARCHAR", "ISO 639-1 code of the body (py3langid), else the page's declared language"),
+    C("lede", "VARCHAR", "The first paragraph of the body"),
+    C("body", "VARCHAR", "The article text, paragraphs separated by a blank line"),
+    C("word_count", "INTEGER", "Words in the body"),
+    C("url", "VARCHAR", "The capture's url, else the page's canonical url"),
+    C("site", "VARCHAR", "The capture's site, else the site name the page gives"),
+    C("quality_flags", "VARCHAR[]", "Content-quality rules the row breaks (newsassets.quality); [] when none"),
+    C("source_version", "VARCHAR", "Hash of what it was cleaned from: a change re-cleans it", True),
+)
+# The article fields the raw stage keeps for `articles` (`cleaned_articles`), declared as `articles` declares them.
+CLEANED_FIELDS = ["title", "dateline", "agencies", "published_at", "language", "lede", "body", "word_count"]
 SCHEMA: dict[str, Table] = {
     t.name: t
     for t in (
@@ -70,25 +91,7 @@ SCHEMA: dict[str, Table] = {
             C("judged_under", "VARCHAR", "The settings of the verdict: a change of setting re-judges the row", True),
             C("judge_seconds", "DOUBLE", "How long screening the page took, for a lower time limit", True),
         ),
-        _table(
-            "articles",
-            "ok article page (fronts have none)",
-            "The cleaned article of each article page: title, dateline, agencies, date, language and a clean body.",
-            C("article_id", "VARCHAR NOT NULL", "Stable id of the article"),
-            C("doc_id", "VARCHAR NOT NULL", "The raw document it was cleaned from (raw_documents.doc_id)"),
-            C("title", "VARCHAR", "The headline; NULL when the page gives none (never invented)"),
-            C("dateline", "VARCHAR", "Place of a wire dateline: `MOSKOU` of `MOSKOU (ANP/DPA) - `"),
-            C("agencies", "VARCHAR[]", "Agencies of the dateline: `['ANP', 'DPA']`"),
-            C("published_at", "TIMESTAMP", "Publication time, UTC, as the page states it"),
-            C("language", "VARCHAR", "ISO 639-1 code of the body (py3langid), else the page's declared language"),
-            C("lede", "VARCHAR", "The first paragraph of the body"),
-            C("body", "VARCHAR", "The article text, paragraphs separated by a blank line"),
-            C("word_count", "INTEGER", "Words in the body"),
-            C("url", "VARCHAR", "The capture's url, else the page's canonical url"),
-            C("site", "VARCHAR", "The capture's site, else the site name the page gives"),
-            C("quality_flags", "VARCHAR[]", "Content-quality rules the row breaks (newsassets.quality); [] when none"),
-            C("source_version", "VARCHAR", "Hash of what it was cleaned from: a change re-cleans it", True),
-        ),
+        ARTICLES,
         _table(
             "teasers",
             "card of a front, or item of an article page's `Meer uit …` rail",
@@ -141,14 +144,7 @@ SCHEMA: dict[str, Table] = {
             C("content_sha256", "VARCHAR", "Of the content it was cleaned from"),
             C("url", "VARCHAR", "The capture url it was cleaned with"),
             C("rules", "VARCHAR NOT NULL", "screening.RULES_VERSION it was cleaned under"),
-            C("title", "VARCHAR", "As articles.title"),
-            C("dateline", "VARCHAR", "As articles.dateline"),
-            C("agencies", "VARCHAR[]", "As articles.agencies"),
-            C("published_at", "TIMESTAMP", "As articles.published_at"),
-            C("language", "VARCHAR", "As articles.language"),
-            C("lede", "VARCHAR", "As articles.lede"),
-            C("body", "VARCHAR", "As articles.body"),
-            C("word_count", "INTEGER", "As articles.word_count"),
+            *(C(c.name, c.type, f"As articles.{c.name}") for c in ARTICLES.columns if c.name in CLEANED_FIELDS),
             C("page_url", "VARCHAR", "The url the page gives itself (canonical link, og:url)"),
             C("page_site", "VARCHAR", "The site name the page gives itself"),
             published=False,

@@ -13,13 +13,14 @@ from newsassets.ids import stable_id
 from newsassets.page_tasks import CleanTask, clean_article
 from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
+from newsassets.schema import CLEANED_FIELDS
 from newsassets.screening import RULES_VERSION
 from newsassets.store import changing, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
-from .raw_documents import CLEANED_FIELDS, raw_documents
+from .raw_documents import raw_documents
 from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, by_rowid, page_facts, refresh_metadata, start_stage
 from .resources import NewsStore, RawFolder
 

@@ -11,6 +11,7 @@ from newsassets.cleaning import Article
 from newsassets.page_tasks import FileTask, Verdict, crashed_file, screen_file, teasers_as_json
 from newsassets.progress import Progress
 from newsassets.reading import RawDocument, file_signature, find_raw_files, source_path_for
+from newsassets.schema import CLEANED_FIELDS
 from newsassets.screening import RULES_VERSION, Judgement, needs_rejudging
 from newsassets.store import changing, needs_rebuild, replace_table, transaction
 from newsassets.teasers import Teaser
@@ -186,10 +187,6 @@ def teasers_row(document: RawDocument, teasers: list[Teaser], error: str | None)
         "teasers": teasers_as_json(teasers),
         "error": error,
     }
-
-
-# the Article fields `cleaned_articles` keeps under the same names
-CLEANED_FIELDS = ["title", "dateline", "agencies", "published_at", "language", "lede", "body", "word_count"]
 
 
 KNOWN_ROWS = (
