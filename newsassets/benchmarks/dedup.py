@@ -7,7 +7,10 @@ edited), writes them into a scratch DuckDB file as `articles`, `raw_documents` a
 the `dedup_clusters` asset does: read the items and the previous run's state, cluster, write the three tables.
 With `--add M` (default 1% of N) it then adds M new items and times the rerun, which is incremental. With
 `--days D` the items are spread over D days and the added ones dated on the day after: what a daily run on a
-store of D days costs under the time window (`NEWSASSETS_DEDUP_WINDOW_DAYS`). Each timed
+store of D days costs under the time window (`NEWSASSETS_DEDUP_WINDOW_DAYS`). With `--store PATH` the generated,
+fully clustered store is kept at PATH, and a later run with the same PATH skips generating and clustering it (the
+full run's figures are then not printed) and times the addition on a fresh copy of it: building a store of
+millions of items takes many minutes, the addition seconds. Each timed
 run is a fresh process, so its peak RSS is the stage's own: sampled over the process and its worker (the stage
 clusters one kind in a worker process where `NEWSASSETS_WORKERS`, default the machine's cores, allows), the
 largest sum at one moment. The last line is `dedup: N items in S s, peak RSS M MiB` (the full run).
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from newsassets import settings
 from newsassets.benchmarks.memory import TreePeak
 from newsassets.dedup_state import run_dedup
 from newsassets.evaluate.corpus import load_sources, rewrite, sentences, template_family
@@ -130,8 +135,10 @@ def run_stage(database: Path) -> dict[str, object]:
     """What the asset does, timed: read items and state, cluster (all, or the new items), write the tables."""
 
     @contextmanager
-    def connect(read_only: bool = False):
-        conn = duckdb.connect(str(database), read_only=read_only)
+    def connect(read_only: bool = False):  # as the asset's store connects: under its memory limit
+        conn = duckdb.connect(
+            str(database), read_only=read_only, config={"memory_limit": settings.duckdb_memory_limit()}
+        )
         conn.execute("SET enable_progress_bar = false")
         try:
             yield conn
@@ -184,6 +191,11 @@ def main(argv: list[str]) -> int:
         help="spread the items over this many days and date the added ones on the day after (default: a minute "
         "apart, the added ones after them)",
     )
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="keep the generated, clustered store here; when it exists, reuse it and time only the addition",
+    )
     parser.add_argument("--stage", type=Path, help=argparse.SUPPRESS)  # internal: run the stage on this file
     args = parser.parse_args(argv)
     if args.stage:
@@ -195,26 +207,34 @@ def main(argv: list[str]) -> int:
     maker = ItemMaker(args.seed)
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / "bench.duckdb"
-        with duckdb.connect(str(database)) as conn:
-            conn.execute("SET enable_progress_bar = false")
-            create_tables(conn)
-            started = time.monotonic()
-            if args.days:
-                for part in range(0, args.items, 1_000_000):  # a million at a time: the generator's memory
-                    size = min(1_000_000, args.items - part)
-                    span = timedelta(days=args.days * size / args.items)
-                    maker.insert(conn, size, START + timedelta(days=args.days * part / args.items), span)
-            else:
-                maker.insert(conn, args.items)
-        spread = f" over {args.days:g} days" if args.days else ""
-        print(f"generated {args.items} items{spread} in {time.monotonic() - started:.1f} s (not timed)", flush=True)
-        full = timed_stage(database)
-        print(
-            f"{full['mode']} run: {full['items']} items, {full['hashed']} signatures computed, "
-            f"{full['candidates']} candidate pairs, {full['edges']} edges, {full['seconds']:.1f} s, "
-            f"peak RSS {full['rss']:.0f} MiB{_worker(full)}",
-            flush=True,
-        )
+        full = None
+        if args.store and args.store.exists():
+            with duckdb.connect(str(args.store), read_only=True) as conn:
+                cursor = conn.execute("SELECT * FROM bench_store")
+                kept = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+                pool = conn.execute("SELECT text FROM bench_teaser_pool ORDER BY position").fetchall()
+            wanted = {"items": args.items, "days": args.days, "seed": args.seed}
+            if {k: kept[k] for k in wanted} != wanted:
+                parser.error(f"--store {args.store} holds {kept}, not {wanted}: give another path")
+            shutil.copyfile(args.store, database)
+            maker.serial = kept["pages"]
+            maker.rng.setstate(_rng_state(kept["rng"]))
+            maker.teaser_pool = [text for (text,) in pool]
+            print(f"reusing the clustered store {args.store} ({args.items} items)", flush=True)
+        else:
+            full = _build_store(database, maker, args)
+        if args.store and not args.store.exists():
+            with duckdb.connect(str(database)) as conn:
+                conn.execute(
+                    "CREATE TABLE bench_store AS SELECT ? AS items, ?::DOUBLE AS days, ? AS seed, ? AS pages, ? AS rng",
+                    [args.items, args.days, args.seed, maker.serial, json.dumps(maker.rng.getstate())],
+                )
+                conn.execute(  # the texts the next teasers repeat, so that an addition is what it would have been
+                    "CREATE TABLE bench_teaser_pool AS SELECT unnest(range(len($1))) AS position, unnest($1) AS text",
+                    [maker.teaser_pool],
+                )
+            args.store.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(database, args.store)
         if add:
             with duckdb.connect(str(database)) as conn:
                 if args.days:
@@ -227,8 +247,40 @@ def main(argv: list[str]) -> int:
                 f"signatures computed, {more['items']} items re-clustered), peak RSS {more['rss']:.0f} MiB{_worker(more)}",
                 flush=True,
             )
-    print(f"dedup: {args.items} items in {full['seconds']:.1f} s, peak RSS {full['rss']:.0f} MiB{_worker(full)}")
+    if full:
+        print(f"dedup: {args.items} items in {full['seconds']:.1f} s, peak RSS {full['rss']:.0f} MiB{_worker(full)}")
     return 0
+
+
+def _build_store(database: Path, maker: ItemMaker, args: argparse.Namespace) -> dict[str, object]:
+    """Generate the items into `database` and time the stage's first, full run on them."""
+    with duckdb.connect(str(database)) as conn:
+        conn.execute("SET enable_progress_bar = false")
+        create_tables(conn)
+        started = time.monotonic()
+        if args.days:
+            for part in range(0, args.items, 1_000_000):  # a million at a time: the generator's memory
+                size = min(1_000_000, args.items - part)
+                span = timedelta(days=args.days * size / args.items)
+                maker.insert(conn, size, START + timedelta(days=args.days * part / args.items), span)
+        else:
+            maker.insert(conn, args.items)
+    spread = f" over {args.days:g} days" if args.days else ""
+    print(f"generated {args.items} items{spread} in {time.monotonic() - started:.1f} s (not timed)", flush=True)
+    full = timed_stage(database)
+    print(
+        f"{full['mode']} run: {full['items']} items, {full['hashed']} signatures computed, "
+        f"{full['candidates']} candidate pairs, {full['edges']} edges, {full['seconds']:.1f} s, "
+        f"peak RSS {full['rss']:.0f} MiB{_worker(full)}",
+        flush=True,
+    )
+    return full
+
+
+def _rng_state(saved: str) -> tuple:
+    """`random.Random.getstate()` back from its JSON (lists where it had tuples)."""
+    version, internal, gauss = json.loads(saved)
+    return version, tuple(internal), gauss
 
 
 if __name__ == "__main__":
