@@ -56,11 +56,11 @@ STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signature
 ITEMS_SQL = """
     SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
            coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link,
-           a.published_at IS NULL AND r.fetched_at IS NOT NULL AS captured_only
+           a.published_at IS NULL AND r.fetched_at IS NOT NULL AS captured_only, a.rowid AS item_row
     FROM articles a JOIN raw_documents r USING (doc_id)
     UNION ALL
     SELECT 'teaser', t.teaser_id, concat_ws(' ', t.title, t.text), coalesce(t.published_at, r.fetched_at), t.url,
-           t.published_at IS NULL AND r.fetched_at IS NOT NULL
+           t.published_at IS NULL AND r.fetched_at IS NOT NULL, t.rowid
     FROM teasers t JOIN raw_documents r USING (doc_id)
 """
 
@@ -186,6 +186,27 @@ def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[
     return items, states
 
 
+def load_items_found(conn, where: str, params: list | None = None) -> tuple[list[DedupItem], dict[tuple, ItemState]]:
+    """`load_items` for the few items of a run among millions: `where` (on `i.item_kind` and `i.item_id` only)
+    finds them on their ids alone, and only their texts are read, by row (`item_row`). Filtering `ITEMS_SQL`
+    itself would read and join every text in the store before the filter drops them."""
+    found = conn.execute(f"SELECT item_kind, item_row FROM ({ITEMS_SQL}) {where}", params or []).fetchall()
+    items, states = [], {}
+    for kind in SETTINGS:
+        rows = sorted(row for k, row in found if k == kind)  # in table order: a batch's rows lie close together
+        for start in range(0, len(rows), _ROWS_PER_READ):
+            batch_items, batch_states = load_items(
+                conn,
+                "i WHERE i.item_kind = $1 AND i.item_row IN (SELECT unnest($2::BIGINT[]))",
+                [kind, rows[start : start + _ROWS_PER_READ]],
+            )
+            items += batch_items
+            states.update(batch_states)
+    return items, states
+
+
+_ROWS_PER_READ = 20_000
+
 _SHARED_TEXT_LENGTH = 2000  # characters: shorter texts (teasers, headlines) repeat; article bodies rarely do
 
 
@@ -310,7 +331,7 @@ def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = 
     looked for only among the stored texts first dated within the time window of the new items, so the cost of
     a day's items does not grow with the years the store holds."""
     kind_settings = kind_settings or SETTINGS
-    new_items, states = load_items(
+    new_items, states = load_items_found(
         conn,
         "i WHERE NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
     )
@@ -399,7 +420,7 @@ def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = 
         if holder is not None and holder.cluster_id in touched:
             del joining[(item.item_kind, item.item_id)]
             rest.append(item)
-    old_items, _ = load_items(
+    old_items, _ = load_items_found(
         conn,
         "i WHERE (i.item_kind, i.item_id) IN (SELECT (c.item_kind, c.item_id) FROM dedup_clusters c "
         "WHERE c.cluster_id IN (SELECT cluster_id FROM touched))",
@@ -460,7 +481,7 @@ def _stored_items(conn, text_keys: dict[str, list[int]]) -> list[DedupItem]:
     kinds = [kind for kind, keys in text_keys.items() for _ in keys]
     if not kinds:
         return []
-    items, _ = load_items(
+    items, _ = load_items_found(
         conn,
         "i WHERE (i.item_kind, i.item_id) IN (SELECT (s.item_kind, s.item_id) FROM dedup_items s JOIN "
         "(SELECT unnest($1::VARCHAR[]) AS item_kind, unnest($2::UBIGINT[]) AS text_key) k USING (item_kind, text_key))",
@@ -499,20 +520,27 @@ def _holders(conn, kind_keys: list[tuple]) -> dict[tuple, Holder]:
     if not kind_keys:
         return {}
     rows = conn.execute(
-        f"""
+        """
         WITH k AS (SELECT unnest($1::VARCHAR[]) AS item_kind, unnest($2::UBIGINT[]) AS text_key),
              holder AS (SELECT item_kind, text_key, min(item_id) AS item_id
                         FROM dedup_items JOIN k USING (item_kind, text_key) GROUP BY ALL)
-        SELECT h.item_kind, h.text_key, h.item_id, c.cluster_id, c.similarity, r.item_id, i.dated, length(i.text)
+        SELECT h.item_kind, h.text_key, h.item_id, c.cluster_id, c.similarity, r.item_kind, r.item_id
         FROM holder h JOIN dedup_clusters c USING (item_kind, item_id)
         JOIN dedup_clusters r ON r.cluster_id = c.cluster_id AND r.is_representative
-        JOIN ({ITEMS_SQL}) i ON i.item_kind = r.item_kind AND i.item_id = r.item_id
         """,
         [[kind for (kind, _), _ in kind_keys], [key for _, key in kind_keys]],
     ).fetchall()
+    # the representatives' dates and text lengths: their seniority
+    representatives, _ = load_items_found(
+        conn,
+        "i WHERE (i.item_kind, i.item_id) IN (SELECT (unnest($1::VARCHAR[]), unnest($2::VARCHAR[])))",
+        [[row[5] for row in rows], [row[6] for row in rows]],
+    )
+    senior = {(item.item_kind, item.item_id): senior_key(item) for item in representatives}
     return {
-        (kind, key): Holder(holder, cluster_id, similarity, (seniority(dated, length), rep))
-        for kind, key, holder, cluster_id, similarity, rep, dated, length in rows
+        (kind, key): Holder(holder, cluster_id, similarity, senior[(rep_kind, rep)])
+        for kind, key, holder, cluster_id, similarity, rep_kind, rep in rows
+        if (rep_kind, rep) in senior
     }
 
 

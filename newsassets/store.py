@@ -260,12 +260,13 @@ def publish_snapshot(work_database: Path, published: Path) -> list[str]:
     with duckdb.connect(str(work_database)) as conn:
         conn.execute(f"ATTACH '{_quoted(staging)}' AS snapshot (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
         try:
-            for table in PUBLISHED_TABLES:
-                if not needs_rebuild(conn, table):
-                    columns = [c.name for c in SCHEMA[table].public_columns]
-                    conn.execute(f"CREATE TABLE snapshot.{table} AS SELECT {', '.join(columns)} FROM {table}")
-                    _comment(conn, f"snapshot.{table}", columns)
-                    copied.append(table)
+            with transaction(conn):  # one commit: each statement on its own would commit (and sync) again
+                for table in PUBLISHED_TABLES:
+                    if not needs_rebuild(conn, table):
+                        columns = [c.name for c in SCHEMA[table].public_columns]
+                        conn.execute(f"CREATE TABLE snapshot.{table} AS SELECT {', '.join(columns)} FROM {table}")
+                        _comment(conn, f"snapshot.{table}", columns)
+                        copied.append(table)
         finally:
             conn.execute("DETACH snapshot")
     with staging.open("rb") as handle:
