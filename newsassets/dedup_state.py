@@ -56,11 +56,12 @@ STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signature
 ITEMS_SQL = """
     SELECT 'article' AS item_kind, a.article_id AS item_id, coalesce(a.body, '') AS text,
            coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link,
-           a.published_at IS NULL AND r.fetched_at IS NOT NULL AS captured_only, a.rowid AS item_row
+           a.published_at IS NULL AND r.fetched_at IS NOT NULL AS captured_only, a.rowid AS item_row,
+           a.written_in
     FROM articles a JOIN raw_documents r USING (doc_id)
     UNION ALL
     SELECT 'teaser', t.teaser_id, concat_ws(' ', t.title, t.text), coalesce(t.published_at, r.fetched_at), t.url,
-           t.published_at IS NULL AND r.fetched_at IS NOT NULL, t.rowid
+           t.published_at IS NULL AND r.fetched_at IS NOT NULL, t.rowid, t.written_in
     FROM teasers t JOIN raw_documents r USING (doc_id)
 """
 
@@ -109,7 +110,7 @@ def run_dedup(
         mode = f"incremental ({new} new items)"
         log(mode)
         with connect(read_only=True) as conn:
-            increment = cluster_new_items(conn, kind_settings)
+            increment = cluster_new_items(conn, kind_settings, changes.marks)
         log(
             f"looked at the stored texts first dated within {window_days:g} days of the new items: "
             f"{increment.window_texts} of {increment.stored_texts}"
@@ -136,9 +137,13 @@ class ItemChanges(NamedTuple):
     deleted: int = 0
     unchanged: int = 0
     usable: bool = False
+    marks: dict[str, int] | None = None  # `written_marks` of the state compared with
 
 
 def count_changes(conn, label: str) -> ItemChanges:
+    """New, changed, deleted and unchanged items, reading the texts only of rows written since the last run (their
+    `written_in` above the largest the state records of their kind): a rewritten row whose text hashes the same
+    is unchanged. Deleted items are told by the counts."""
     if any(needs_rebuild(conn, t) for t in STATE_TABLES):
         return ItemChanges()
     versions = conn.execute("SELECT DISTINCT version FROM dedup_signatures").fetchall()
@@ -147,17 +152,40 @@ def count_changes(conn, label: str) -> ItemChanges:
     labels = conn.execute("SELECT DISTINCT clustered_under FROM dedup_items").fetchall()
     if labels and labels != [(label,)]:
         return ItemChanges()
-    counts = conn.execute(
+    marks = written_marks(conn)
+    stored = dict(conn.execute("SELECT item_kind, count(*) FROM dedup_items GROUP BY ALL").fetchall())
+    current = dict(conn.execute(f"SELECT item_kind, count(*) FROM ({ITEMS_SQL}) GROUP BY ALL").fetchall())
+    new, changed = conn.execute(
         f"""
-        WITH cur AS (SELECT item_kind, item_id, hash(text) AS text_hash FROM ({ITEMS_SQL}))
-        SELECT count(*) FILTER (WHERE s.item_id IS NULL),
-               count(*) FILTER (WHERE s.item_id IS NOT NULL AND cur.item_id IS NOT NULL AND s.text_hash <> cur.text_hash),
-               count(*) FILTER (WHERE cur.item_id IS NULL),
-               count(*) FILTER (WHERE s.text_hash = cur.text_hash)
-        FROM cur FULL JOIN dedup_items s ON s.item_kind = cur.item_kind AND s.item_id = cur.item_id
+        WITH fresh AS (
+            SELECT item_kind, item_id, hash(text) AS text_hash FROM ({ITEMS_SQL}) i WHERE {_written_after(marks)})
+        SELECT count(*) FILTER (WHERE s.item_id IS NULL), count(*) FILTER (WHERE s.text_hash <> f.text_hash)
+        FROM fresh f LEFT JOIN dedup_items s USING (item_kind, item_id)
         """
     ).fetchone()
-    return ItemChanges(*counts, usable=True)
+    kept = sum(current.values()) - new  # items the state holds: those not rewritten are unchanged
+    return ItemChanges(new, changed, sum(stored.values()) - kept, kept - changed, usable=True, marks=marks)
+
+
+def written_marks(conn) -> dict[str, int]:
+    """Per kind, the largest `written_in` among the items the state holds: rows written later are new or rewritten."""
+    return dict(
+        conn.execute(
+            "SELECT item_kind, max(written_in) FROM dedup_items WHERE written_in IS NOT NULL GROUP BY ALL"
+        ).fetchall()
+    )
+
+
+def _written_after(marks: Mapping[str, int]) -> str:
+    """A condition on `i` of `ITEMS_SQL`: the row was written after the `marks` (every row of a kind with none).
+    Constants, so that DuckDB skips the row groups written before."""
+    conditions = [
+        f"(i.item_kind = '{kind}' AND i.written_in > {int(marks[kind])})"
+        if kind in marks
+        else f"i.item_kind = '{kind}'"
+        for kind in SETTINGS
+    ]
+    return f"(i.written_in IS NULL OR {' OR '.join(conditions)})"
 
 
 class ItemState(NamedTuple):
@@ -166,6 +194,7 @@ class ItemState(NamedTuple):
     text_hash: int
     dated: datetime | None
     captured_only: bool = False
+    written_in: int | None = None
 
 
 def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[DedupItem], dict[tuple, ItemState]]:
@@ -173,16 +202,16 @@ def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[
     `ItemState` of each by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id`
     …). Read a batch at a time; the order does not matter (the core orders items by seniority)."""
     cursor = conn.execute(
-        f"SELECT item_kind, item_id, text, dated, link, captured_only, hash(text) FROM ({ITEMS_SQL}) {where}",
+        f"SELECT item_kind, item_id, text, dated, link, captured_only, hash(text), written_in FROM ({ITEMS_SQL}) {where}",
         params or [],
     )
     items, states = [], {}
     texts: dict[str, str] = {}  # one string per distinct text: a teaser on a thousand pages is held once
     while rows := cursor.fetchmany(50_000):
-        for kind, item_id, text, dated, link, captured_only, digest in rows:
+        for kind, item_id, text, dated, link, captured_only, digest, written_in in rows:
             text = texts.setdefault(text, text) if text and len(text) < _SHARED_TEXT_LENGTH else text
             items.append(dedup_item(kind, item_id, text, dated, link, captured_only))
-            states[(kind, item_id)] = ItemState(digest, dated, captured_only)
+            states[(kind, item_id)] = ItemState(digest, dated, captured_only, written_in)
     return items, states
 
 
@@ -324,16 +353,19 @@ class Increment:
     stored_texts: int = 0  # all stored texts
 
 
-def cluster_new_items(conn, kind_settings: Mapping[str, DedupSettings] | None = None) -> Increment:
+def cluster_new_items(
+    conn, kind_settings: Mapping[str, DedupSettings] | None = None, marks: Mapping[str, int] | None = None
+) -> Increment:
     """Cluster the new items together with the clusters of every stored text they copy, link with, or resemble.
     A new item that copies a stored text exactly and is no more senior than that cluster's representative just
     joins it: the common case of a teaser repeated on one more page costs no re-clustering. Resemblance is
     looked for only among the stored texts first dated within the time window of the new items, so the cost of
     a day's items does not grow with the years the store holds."""
     kind_settings = kind_settings or SETTINGS
+    marks = written_marks(conn) if marks is None else marks
     new_items, states = load_items_found(
         conn,
-        "i WHERE NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
+        f"i WHERE {_written_after(marks)} AND NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
     )
     key_of_text: dict[str, int] = {}  # the same raw text (a teaser on many pages) is normalised once
 
@@ -651,6 +683,7 @@ def _item_columns(
         "dated": [states[k].dated for k in keys],
         "captured_only": [states[k].captured_only for k in keys],
         "clustered_under": [label] * len(keys),
+        "written_in": [states[k].written_in for k in keys],
     }
 
 

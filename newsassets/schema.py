@@ -37,6 +37,9 @@ def _table(name: str, one_row_per: str, description: str, *columns: Column, publ
 
 
 C = Column
+_WRITTEN_IN = (
+    "The stage run that wrote the row (`store.next_write_stamp`): dedup reads only rows written since its last run"
+)
 ARTICLES = _table(
     "articles",
     "ok article page (fronts have none)",
@@ -55,6 +58,7 @@ ARTICLES = _table(
     C("site", "VARCHAR", "The capture's site, else the site name the page gives"),
     C("quality_flags", "VARCHAR[]", "Content-quality rules the row breaks (newsassets.quality); [] when none"),
     C("source_version", "VARCHAR", "Hash of what it was cleaned from: a change re-cleans it", True),
+    C("written_in", "BIGINT", _WRITTEN_IN, True),
 )
 # The article fields the raw stage keeps for `articles` (`cleaned_articles`), declared as `articles` declares them.
 CLEANED_FIELDS = ["title", "dateline", "agencies", "published_at", "language", "lede", "body", "word_count"]
@@ -117,6 +121,7 @@ SCHEMA: dict[str, Table] = {
             C("page_kind", "VARCHAR", "`front` for a card of a homepage or section front, `article` for a rail item"),
             C("quality_flags", "VARCHAR[]", "Content-quality rules the row breaks (newsassets.quality); [] when none"),
             C("source_version", "VARCHAR", "Hash of what it was read from: a change reads the page again", True),
+            C("written_in", "BIGINT", _WRITTEN_IN, True),
         ),
         _table(
             "teaser_pages",
@@ -264,6 +269,7 @@ SCHEMA: dict[str, Table] = {
             C("dated", "TIMESTAMP", "Its publication, else its page's capture: what the time window reads"),
             C("captured_only", "BOOLEAN", "Dated by its page's capture, for want of a publication date"),
             C("clustered_under", "VARCHAR", "The time window it was clustered under: another window clusters anew"),
+            C("written_in", "BIGINT", "The `written_in` of its row when clustered: later rows are new or rewritten"),
             published=False,
         ),
         _table(

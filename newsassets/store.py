@@ -214,6 +214,13 @@ def _arrays(columns: Mapping[str, tuple[list, str]]) -> tuple[dict[str, np.ndarr
     return frame, selected
 
 
+def next_write_stamp(conn: duckdb.DuckDBPyConnection) -> int:
+    """A number larger than any taken before in this database, for the rows a stage run writes (`written_in`):
+    what was written after a given run is then a filter on one integer column, not a comparison of every text."""
+    conn.execute("CREATE SEQUENCE IF NOT EXISTS write_stamps")
+    return conn.execute("SELECT nextval('write_stamps')").fetchone()[0]
+
+
 def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0])
 

@@ -213,9 +213,12 @@ def _store_with(connect, articles):
     with connect() as conn:
         if not conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'articles'").fetchone()[0]:
             create_tables(conn)
+        stamp = conn.execute("SELECT coalesce(max(written_in), 0) + 1 FROM articles").fetchone()[0]  # a stage run
         for article_id, body, published_at, fetched_at in articles:
             conn.execute("INSERT INTO raw_documents VALUES (?, ?)", ["d" + article_id, fetched_at])
-            conn.execute("INSERT INTO articles VALUES (?, ?, ?, ?)", [article_id, "d" + article_id, body, published_at])
+            conn.execute(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?)", [article_id, "d" + article_id, body, published_at, stamp]
+            )
 
 
 def _clusters(connect):
@@ -310,3 +313,52 @@ def test_an_article_dated_only_by_its_capture_may_be_an_old_story(tmp_path, seed
     assert "1 of 1" in lines[-1]
     clusters = _clusters(connect)
     assert clusters["today"] == clusters["old"]
+
+
+def test_changes_are_told_from_the_rows_written_since_the_last_run(tmp_path, seeds):
+    """Only rows written after the last run (`written_in`) have their texts read: a rewritten row with the same
+    text is unchanged, one with another text is a change, a new id is new, and a removed row is told by the
+    counts. A row written with no stamp (NULL) is always looked at."""
+    from newsassets.dedup_state import count_changes, run_dedup
+
+    bodies = {k: clean_text_page(seeds[k]).body for k in ("000", "001", "002", "003")}
+    quiet = lambda _: None  # noqa: E731
+    connect = store_at(tmp_path / "changes.duckdb")
+    _store_with(connect, [(f"a{k}", bodies[k], datetime(2026, 3, 1), datetime(2026, 3, 1)) for k in ("000", "001")])
+    assert run_dedup(connect, log=quiet, workers=1, window_days=30)[0] == "full"
+    label = "window_days=30"
+
+    def changes():
+        with connect(read_only=True) as conn:
+            found = count_changes(conn, label)
+        return found.new, found.changed, found.deleted, found.unchanged
+
+    def rewrite(article_id, body):  # what a stage does to a page it cleans again: delete the row, write it anew
+        with connect() as conn:
+            conn.execute(
+                "INSERT INTO articles SELECT article_id, doc_id, ?, published_at, "
+                "(SELECT max(written_in) + 1 FROM articles) FROM articles WHERE article_id = ?",
+                [body, article_id],
+            )
+            conn.execute(
+                "DELETE FROM articles WHERE article_id = ? AND written_in < (SELECT max(written_in) FROM articles)",
+                [article_id],
+            )
+
+    assert changes() == (0, 0, 0, 2)
+    rewrite("a000", bodies["000"])
+    assert changes() == (0, 0, 0, 2)
+    assert run_dedup(connect, log=quiet, workers=1, window_days=30)[0] == "unchanged"
+    _store_with(connect, [("a002", bodies["002"], datetime(2026, 3, 2), datetime(2026, 3, 2))])
+    assert changes() == (1, 0, 0, 2)
+    assert run_dedup(connect, log=quiet, workers=1, window_days=30)[0].startswith("incremental")
+    assert changes() == (0, 0, 0, 3)
+    rewrite("a001", bodies["003"])
+    assert changes() == (0, 1, 0, 2)
+    assert run_dedup(connect, log=quiet, workers=1, window_days=30)[0].startswith("full (1 items changed")
+    with connect() as conn:
+        conn.execute("DELETE FROM articles WHERE article_id = 'a002'")
+    assert changes() == (0, 0, 1, 2)
+    with connect() as conn:
+        conn.execute("UPDATE articles SET written_in = NULL, body = ? WHERE article_id = 'a000'", [bodies["002"]])
+    assert changes() == (0, 1, 1, 1)

@@ -108,26 +108,30 @@ class ItemMaker:
         )
         # an article page states when it was published, up to a few hours before its capture; a card does not
         published = [moment - timedelta(minutes=self.rng.randrange(360)) for moment in fetched]
+        # the rows of one insert are written by one "stage run": its first page's number is larger than any before
         conn.execute(
-            "INSERT INTO articles SELECT 'a' || d, d, b, p FROM "
+            "INSERT INTO articles SELECT 'a' || d, d, b, p, $4 FROM "
             "(SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) b, unnest($3::TIMESTAMP[]) p)",
-            [doc_ids, articles, published],
+            [doc_ids, articles, published, first],
         )
         owners = [doc_ids[i % pages] for i in range(len(teasers))]
         conn.execute(
-            "INSERT INTO teasers SELECT 't' || d || '-' || row_number() OVER (PARTITION BY d), d, x, NULL, NULL, NULL "
-            "FROM (SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) x)",
-            [owners, teasers],
+            "INSERT INTO teasers SELECT 't' || d || '-' || row_number() OVER (PARTITION BY d), d, x, NULL, NULL, NULL, "
+            "$3 FROM (SELECT unnest($1::VARCHAR[]) d, unnest($2::VARCHAR[]) x)",
+            [owners, teasers, first],
         )
 
 
 def create_tables(conn: duckdb.DuckDBPyConnection) -> None:
     """The columns of `raw_documents`, `articles` and `teasers` that the dedup stage reads."""
     conn.execute("CREATE TABLE raw_documents (doc_id VARCHAR, fetched_at TIMESTAMP)")
-    conn.execute("CREATE TABLE articles (article_id VARCHAR, doc_id VARCHAR, body VARCHAR, published_at TIMESTAMP)")
+    conn.execute(
+        "CREATE TABLE articles (article_id VARCHAR, doc_id VARCHAR, body VARCHAR, published_at TIMESTAMP, "
+        "written_in BIGINT)"
+    )
     conn.execute(
         "CREATE TABLE teasers (teaser_id VARCHAR, doc_id VARCHAR, text VARCHAR, published_at TIMESTAMP, url VARCHAR, "
-        "title VARCHAR)"
+        "title VARCHAR, written_in BIGINT)"
     )
 
 

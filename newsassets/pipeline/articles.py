@@ -15,7 +15,7 @@ from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
 from newsassets.schema import CLEANED_FIELDS
 from newsassets.screening import RULES_VERSION
-from newsassets.store import changing, transaction
+from newsassets.store import changing, next_write_stamp, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
@@ -53,6 +53,7 @@ def articles(
             f"{len(pages)} articles to write: {reused} cleaned by the raw stage already, the rest cleaned by "
             f"{workers} worker process(es)"
         )
+        stamp = next_write_stamp(conn)
         with transaction(conn):
             written = changing(conn, "articles", remove=plan.stale, rebuild=rebuild)
             work = _cleaning_work(conn, pages, timeout_seconds)
@@ -72,6 +73,7 @@ def articles(
                         **article,
                         "quality_flags": rule_names(flags),
                         "source_version": version,
+                        "written_in": stamp,
                     }
                 )
                 progress.advance()

@@ -13,7 +13,7 @@ from newsassets.page_tasks import TeaserTask, teasers_from_json, timed_page_teas
 from newsassets.progress import Progress
 from newsassets.quality import TEASER_RULES, rule_names, teaser_flags
 from newsassets.screening import RULES_VERSION
-from newsassets.store import changing, transaction
+from newsassets.store import changing, next_write_stamp, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
@@ -53,6 +53,7 @@ def teasers(
             f"{len(pages)} pages: {reused} read by the raw stage's workers already, the rest by {workers} "
             "worker process(es)"
         )
+        stamp = next_write_stamp(conn)
         with transaction(conn):  # the teasers and the record of which pages were read change together
             written = changing(conn, "teasers", remove=plan.stale, rebuild=rebuild)
             read = changing(conn, "teaser_pages", remove=plan.stale, rebuild=rebuild)
@@ -72,6 +73,7 @@ def teasers(
                                 teaser_flags(t.title, t.text, t.age_text, t.age_minutes, t.published_at, fetched_at)
                             ),
                             "source_version": version,
+                            "written_in": stamp,
                         }
                     )
                 read.add({"doc_id": doc_id, "source_version": version, "teasers": len(found), "error": error})
