@@ -64,6 +64,13 @@ ITEMS_SQL = """
            t.published_at IS NULL AND r.fetched_at IS NOT NULL, t.rowid, t.written_in
     FROM teasers t JOIN raw_documents r USING (doc_id)
 """
+# The items' ids and rows alone, for finding the few a run needs: no text, and no join with the pages (the read
+# by row through `ITEMS_SQL` leaves out an item whose page is gone, as `ITEMS_SQL` itself does).
+ITEM_IDS_SQL = """
+    SELECT 'article' AS item_kind, article_id AS item_id, rowid AS item_row, written_in FROM articles
+    UNION ALL
+    SELECT 'teaser', teaser_id, rowid, written_in FROM teasers
+"""
 
 
 def run_dedup(
@@ -177,7 +184,7 @@ def written_marks(conn) -> dict[str, int]:
 
 
 def _written_after(marks: Mapping[str, int]) -> str:
-    """A condition on `i` of `ITEMS_SQL`: the row was written after the `marks` (every row of a kind with none).
+    """A condition on `i` of `ITEMS_SQL` (or `ITEM_IDS_SQL`): the row was written after the `marks` (every row of a kind with none).
     Constants, so that DuckDB skips the row groups written before."""
     conditions = [
         f"(i.item_kind = '{kind}' AND i.written_in > {int(marks[kind])})"
@@ -216,10 +223,11 @@ def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[
 
 
 def load_items_found(conn, where: str, params: list | None = None) -> tuple[list[DedupItem], dict[tuple, ItemState]]:
-    """`load_items` for the few items of a run among millions: `where` (on `i.item_kind` and `i.item_id` only)
-    finds them on their ids alone, and only their texts are read, by row (`item_row`). Filtering `ITEMS_SQL`
-    itself would read and join every text in the store before the filter drops them."""
-    found = conn.execute(f"SELECT item_kind, item_row FROM ({ITEMS_SQL}) {where}", params or []).fetchall()
+    """`load_items` for the few items of a run among millions: `where` (on `i.item_kind`, `i.item_id` and
+    `i.written_in`, as `ITEM_IDS_SQL` has them) finds them on their ids alone, and only their texts are read, by
+    row (`item_row`). Filtering `ITEMS_SQL` itself would read and join every text in the store before the filter
+    drops them."""
+    found = conn.execute(f"SELECT item_kind, item_row FROM ({ITEM_IDS_SQL}) {where}", params or []).fetchall()
     items, states = [], {}
     for kind in SETTINGS:
         rows = sorted(row for k, row in found if k == kind)  # in table order: a batch's rows lie close together
@@ -615,11 +623,12 @@ def write_increment(conn, increment: Increment, label: str) -> None:
         changed, edges = _changed_rows(conn, "dedup_edges", "item_b", ids, result.edges, EDGE_COLUMNS)
         # the joining copies' edges are new rows: their item_b is a new item
         replace_rows(conn, "dedup_edges", {"item_b": changed}, _columns(edges + increment.joined_edges, EDGE_COLUMNS))
-    signatures = increment.new_signatures
-    replace_rows(conn, "dedup_signatures", _signature_keys(signatures), _signature_columns(signatures))
+    # signatures of texts the store does not hold, and state rows of items it does not hold (`cluster_new_items`
+    # found both so): inserts alone, no delete that would scan millions of rows to find nothing
+    replace_rows(conn, "dedup_signatures", {}, _signature_columns(increment.new_signatures))
     _add_word_counts(conn, increment.frequency_delta)
     new = _item_columns({**result.text_keys, **increment.joined_keys}, increment.states, increment.link_keys, label)
-    replace_rows(conn, "dedup_items", {"item_id": new["item_id"]}, new)
+    replace_rows(conn, "dedup_items", {}, new)
 
 
 def _changed_rows(conn, table: str, key: str, keys: list[str], rows: list, names: list[str]) -> tuple[list, list]:
@@ -643,11 +652,6 @@ def _changed_rows(conn, table: str, key: str, keys: list[str], rows: list, names
 
 def _columns(rows: list, names: list[str]) -> dict[str, list]:
     return {name: [getattr(row, name) for row in rows] for name in names}
-
-
-def _signature_keys(signatures) -> dict[str, list]:
-    keys = sorted(signatures)
-    return {"item_kind": [kind for kind, _ in keys], "text_key": [key for _, key in keys]}
 
 
 def _signature_columns(signatures) -> dict[str, list]:

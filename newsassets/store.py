@@ -251,7 +251,7 @@ def _insert_in_batches(conn: duckdb.DuckDBPyConnection, table: str, values: Mapp
 PUBLISHED_STORAGE_VERSION = "v1.5.0"
 
 
-def publish_snapshot(work_database: Path, published: Path) -> list[str]:
+def publish_snapshot(work_database: Path, published: Path, memory_limit: str | None = None) -> list[str]:
     """Copy the public tables of the working database into a fresh file and move it over `published`
     in one atomic rename.
 
@@ -264,7 +264,10 @@ def publish_snapshot(work_database: Path, published: Path) -> list[str]:
         leftover.unlink(missing_ok=True)
     staging = published.with_name(f".{published.name}.{os.getpid()}.publishing")
     copied = []
-    with duckdb.connect(str(work_database)) as conn:
+    # under the store's memory limit, as every stage's connection: DuckDB's default would cache up to 80% of RAM
+    # while it copies every page's content
+    config = {"memory_limit": memory_limit} if memory_limit else {}
+    with duckdb.connect(str(work_database), config=config) as conn:
         conn.execute(f"ATTACH '{_quoted(staging)}' AS snapshot (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
         try:
             with transaction(conn):  # one commit: each statement on its own would commit (and sync) again

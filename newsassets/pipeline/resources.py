@@ -86,7 +86,7 @@ class NewsStore(dg.ConfigurableResource):
 
     def publish(self) -> list[str]:
         """Atomically replace the published snapshot with the working database's public tables."""
-        return publish_snapshot(self.work_path(), self.path())
+        return publish_snapshot(self.work_path(), self.path(), self.memory_limit())
 
 
 class QualityLimits(dg.ConfigurableResource):
