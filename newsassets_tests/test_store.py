@@ -82,6 +82,7 @@ def test_plain_columns_round_trip_with_nulls_blobs_and_64_bit_keys(tmp_path):
         "dated": [datetime(2026, 1, 1, 8, 30), None],
         "captured_only": [True, None],
         "clustered_under": ["window_days=30", "window_days=30"],
+        "written_in": [3, None],
     }
     signatures = {"item_kind": ["teaser"], "text_key": [0], "version": ["v"], "signature": [b"\x00\xff\x01"]}
     with duckdb.connect(str(tmp_path / "t.duckdb")) as conn:

@@ -98,13 +98,14 @@ def _mixed_folder(raw_dir):
         copy.with_name(copy.name + ".meta.json").write_text(json.dumps(sidecar))
 
 
+_VARYING = {"judge_seconds", "written_in"}
+
+
 def _tables(database) -> dict[str, list]:
-    """Every table's rows in stored order (judge_seconds, a time, aside)."""
+    """Every table's rows in stored order (judge_seconds, a time, and written_in, the run that wrote a row, aside)."""
     with duckdb.connect(str(database), read_only=True) as conn:
         return {
-            table: conn.execute(
-                f"SELECT {', '.join(c for c in columns if c != 'judge_seconds')} FROM {table}"
-            ).fetchall()
+            table: conn.execute(f"SELECT {', '.join(c for c in columns if c not in _VARYING)} FROM {table}").fetchall()
             for table, columns in TABLES.items()
             if conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0]
         }
