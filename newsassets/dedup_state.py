@@ -160,8 +160,8 @@ def count_changes(conn, label: str) -> ItemChanges:
     if labels and labels != [(label,)]:
         return ItemChanges()
     marks = written_marks(conn)
-    stored = dict(conn.execute("SELECT item_kind, count(*) FROM dedup_items GROUP BY ALL").fetchall())
-    current = dict(conn.execute(f"SELECT item_kind, count(*) FROM ({ITEMS_SQL}) GROUP BY ALL").fetchall())
+    stored = conn.execute("SELECT count(*) FROM dedup_items").fetchone()[0]
+    current = conn.execute(f"SELECT count(*) FROM ({ITEMS_SQL})").fetchone()[0]
     new, changed = conn.execute(
         f"""
         WITH fresh AS (
@@ -170,8 +170,8 @@ def count_changes(conn, label: str) -> ItemChanges:
         FROM fresh f LEFT JOIN dedup_items s USING (item_kind, item_id)
         """
     ).fetchone()
-    kept = sum(current.values()) - new  # items the state holds: those not rewritten are unchanged
-    return ItemChanges(new, changed, sum(stored.values()) - kept, kept - changed, usable=True, marks=marks)
+    kept = current - new  # items the state holds: those not rewritten are unchanged
+    return ItemChanges(new, changed, stored - kept, kept - changed, usable=True, marks=marks)
 
 
 def written_marks(conn) -> dict[str, int]:
@@ -184,8 +184,8 @@ def written_marks(conn) -> dict[str, int]:
 
 
 def _written_after(marks: Mapping[str, int]) -> str:
-    """A condition on `i` of `ITEMS_SQL` (or `ITEM_IDS_SQL`): the row was written after the `marks` (every row of a kind with none).
-    Constants, so that DuckDB skips the row groups written before."""
+    """A condition on `i` of `ITEMS_SQL` (or `ITEM_IDS_SQL`): the row was written after the `marks` (every row of a
+    kind with none). Constants, so that DuckDB skips the row groups written before."""
     conditions = [
         f"(i.item_kind = '{kind}' AND i.written_in > {int(marks[kind])})"
         if kind in marks
@@ -209,7 +209,8 @@ def load_items(conn, where: str = "", params: list | None = None) -> tuple[list[
     `ItemState` of each by (item_kind, item_id); `where` narrows them down (`i WHERE` a condition on `i.item_id`
     …). Read a batch at a time; the order does not matter (the core orders items by seniority)."""
     cursor = conn.execute(
-        f"SELECT item_kind, item_id, text, dated, link, captured_only, hash(text), written_in FROM ({ITEMS_SQL}) {where}",
+        "SELECT item_kind, item_id, text, dated, link, captured_only, hash(text), written_in "
+        f"FROM ({ITEMS_SQL}) {where}",
         params or [],
     )
     items, states = [], {}
@@ -373,7 +374,8 @@ def cluster_new_items(
     marks = written_marks(conn) if marks is None else marks
     new_items, states = load_items_found(
         conn,
-        f"i WHERE {_written_after(marks)} AND NOT EXISTS (SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
+        f"i WHERE {_written_after(marks)} AND NOT EXISTS "
+        "(SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
     )
     key_of_text: dict[str, int] = {}  # the same raw text (a teaser on many pages) is normalised once
 

@@ -211,34 +211,16 @@ def main(argv: list[str]) -> int:
     maker = ItemMaker(args.seed)
     with tempfile.TemporaryDirectory() as scratch:
         database = Path(scratch) / "bench.duckdb"
-        full = None
         if args.store and args.store.exists():
-            with duckdb.connect(str(args.store), read_only=True) as conn:
-                cursor = conn.execute("SELECT * FROM bench_store")
-                kept = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
-                pool = conn.execute("SELECT text FROM bench_teaser_pool ORDER BY position").fetchall()
-            wanted = {"items": args.items, "days": args.days, "seed": args.seed}
-            if {k: kept[k] for k in wanted} != wanted:
-                parser.error(f"--store {args.store} holds {kept}, not {wanted}: give another path")
-            shutil.copyfile(args.store, database)
-            maker.serial = kept["pages"]
-            maker.rng.setstate(_rng_state(kept["rng"]))
-            maker.teaser_pool = [text for (text,) in pool]
-            print(f"reusing the clustered store {args.store} ({args.items} items)", flush=True)
+            full = None
+            try:
+                _reuse_store(args.store, database, maker, {"items": args.items, "days": args.days, "seed": args.seed})
+            except ValueError as exc:
+                parser.error(str(exc))
         else:
             full = _build_store(database, maker, args)
-        if args.store and not args.store.exists():
-            with duckdb.connect(str(database)) as conn:
-                conn.execute(
-                    "CREATE TABLE bench_store AS SELECT ? AS items, ?::DOUBLE AS days, ? AS seed, ? AS pages, ? AS rng",
-                    [args.items, args.days, args.seed, maker.serial, json.dumps(maker.rng.getstate())],
-                )
-                conn.execute(  # the texts the next teasers repeat, so that an addition is what it would have been
-                    "CREATE TABLE bench_teaser_pool AS SELECT unnest(range(len($1))) AS position, unnest($1) AS text",
-                    [maker.teaser_pool],
-                )
-            args.store.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(database, args.store)
+            if args.store:
+                _keep_store(database, args.store, maker, args)
         if add:
             with duckdb.connect(str(database)) as conn:
                 if args.days:
@@ -279,6 +261,37 @@ def _build_store(database: Path, maker: ItemMaker, args: argparse.Namespace) -> 
         flush=True,
     )
     return full
+
+
+def _keep_store(database: Path, store: Path, maker: ItemMaker, args: argparse.Namespace) -> None:
+    """A copy of the clustered store at `store`, with what the generator needs to go on where it stopped."""
+    with duckdb.connect(str(database)) as conn:
+        conn.execute(
+            "CREATE TABLE bench_store AS SELECT ? AS items, ?::DOUBLE AS days, ? AS seed, ? AS pages, ? AS rng",
+            [args.items, args.days, args.seed, maker.serial, json.dumps(maker.rng.getstate())],
+        )
+        conn.execute(  # the texts the next teasers repeat, so that an addition is what it would have been
+            "CREATE TABLE bench_teaser_pool AS SELECT unnest(range(len($1))) AS position, unnest($1) AS text",
+            [maker.teaser_pool],
+        )
+    store.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(database, store)
+
+
+def _reuse_store(store: Path, database: Path, maker: ItemMaker, wanted: dict[str, object]) -> None:
+    """A fresh copy of a kept store at `database`, and the generator back where it stopped when it was kept."""
+    with duckdb.connect(str(store), read_only=True) as conn:
+        cursor = conn.execute("SELECT * FROM bench_store")
+        kept = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+        pool = conn.execute("SELECT text FROM bench_teaser_pool ORDER BY position").fetchall()
+    held = {k: kept[k] for k in wanted}
+    if held != wanted:
+        raise ValueError(f"--store {store} holds {held}, not {wanted}: give another path")
+    shutil.copyfile(store, database)
+    maker.serial = kept["pages"]
+    maker.rng.setstate(_rng_state(kept["rng"]))
+    maker.teaser_pool = [text for (text,) in pool]
+    print(f"reusing the clustered store {store} ({wanted['items']} items)", flush=True)
 
 
 def _rng_state(saved: str) -> tuple:
