@@ -44,13 +44,20 @@ from newsassets.dedup import (
     verified_relatives,
     windowed,
 )
-from newsassets.store import needs_rebuild, replace_rows, replace_table_columns, table_exists, transaction
+from newsassets.store import (
+    needs_rebuild,
+    replace_rows,
+    replace_rows_at,
+    replace_table_columns,
+    table_exists,
+    transaction,
+)
 
 MEMBER_COLUMNS = ["cluster_id", "item_kind", "item_id", "is_representative", "similarity", "cluster_size"]
 EDGE_COLUMNS = ["item_kind", "item_a", "item_b", "similarity", "reason", "content_similarity"]
 STATE_TABLES = ["dedup_clusters", "dedup_edges", "dedup_items", "dedup_signatures", "dedup_word_df"]
 # Every article and teaser, with the date that decides seniority and the time window (its publication, else its
-# page's capture), the link a teaser makes (an article's url
+# page's capture, when its page is still there), the link a teaser makes (an article's url
 # is where it was found, not what it is about) and the hash that tells a changed text. A teaser's text is its
 # headline and standfirst: cards whose site repeats one standfirst under different headlines stay apart.
 ITEMS_SQL = """
@@ -58,14 +65,13 @@ ITEMS_SQL = """
            coalesce(a.published_at, r.fetched_at) AS dated, NULL::VARCHAR AS link,
            a.published_at IS NULL AND r.fetched_at IS NOT NULL AS captured_only, a.rowid AS item_row,
            a.written_in
-    FROM articles a JOIN raw_documents r USING (doc_id)
+    FROM articles a LEFT JOIN raw_documents r USING (doc_id)
     UNION ALL
     SELECT 'teaser', t.teaser_id, concat_ws(' ', t.title, t.text), coalesce(t.published_at, r.fetched_at), t.url,
            t.published_at IS NULL AND r.fetched_at IS NOT NULL, t.rowid, t.written_in
-    FROM teasers t JOIN raw_documents r USING (doc_id)
+    FROM teasers t LEFT JOIN raw_documents r USING (doc_id)
 """
-# The items' ids and rows alone, for finding the few a run needs: no text, and no join with the pages (the read
-# by row through `ITEMS_SQL` leaves out an item whose page is gone, as `ITEMS_SQL` itself does).
+# The items' ids and rows alone, for finding the few a run needs: no text, and no join with the pages.
 ITEM_IDS_SQL = """
     SELECT 'article' AS item_kind, article_id AS item_id, rowid AS item_row, written_in FROM articles
     UNION ALL
@@ -117,7 +123,7 @@ def run_dedup(
         mode = f"incremental ({new} new items)"
         log(mode)
         with connect(read_only=True) as conn:
-            increment = cluster_new_items(conn, kind_settings, changes.marks)
+            increment = cluster_new_items(conn, changes.new_rows, kind_settings)
         log(
             f"looked at the stored texts first dated within {window_days:g} days of the new items: "
             f"{increment.window_texts} of {increment.stored_texts}"
@@ -144,7 +150,7 @@ class ItemChanges(NamedTuple):
     deleted: int = 0
     unchanged: int = 0
     usable: bool = False
-    marks: dict[str, int] | None = None  # `written_marks` of the state compared with
+    new_rows: tuple[tuple[str, int], ...] = ()  # (item_kind, item_row) of each new item
 
 
 def count_changes(conn, label: str) -> ItemChanges:
@@ -159,19 +165,23 @@ def count_changes(conn, label: str) -> ItemChanges:
     labels = conn.execute("SELECT DISTINCT clustered_under FROM dedup_items").fetchall()
     if labels and labels != [(label,)]:
         return ItemChanges()
-    marks = written_marks(conn)
     stored = conn.execute("SELECT count(*) FROM dedup_items").fetchone()[0]
-    current = conn.execute(f"SELECT count(*) FROM ({ITEMS_SQL})").fetchone()[0]
-    new, changed = conn.execute(
+    current = conn.execute("SELECT (SELECT count(*) FROM articles) + (SELECT count(*) FROM teasers)").fetchone()[0]
+    # the rows of the new items, and the changed ones (the same id with another text): the join sees only the few
+    # rows written since, so the rows of the new items come out of it at no cost (`cluster_new_items` reads them)
+    found = conn.execute(
         f"""
         WITH fresh AS (
-            SELECT item_kind, item_id, hash(text) AS text_hash FROM ({ITEMS_SQL}) i WHERE {_written_after(marks)})
-        SELECT count(*) FILTER (WHERE s.item_id IS NULL), count(*) FILTER (WHERE s.text_hash <> f.text_hash)
-        FROM fresh f LEFT JOIN dedup_items s USING (item_kind, item_id)
+            SELECT item_kind, item_id, item_row, hash(text) AS text_hash FROM ({ITEMS_SQL}) i
+            WHERE {_written_after(written_marks(conn))})
+        SELECT f.item_kind, f.item_row, s.item_id IS NULL FROM fresh f LEFT JOIN dedup_items s USING (item_kind, item_id)
+        WHERE s.item_id IS NULL OR s.text_hash <> f.text_hash
         """
-    ).fetchone()
+    ).fetchall()
+    new_rows = tuple((kind, row) for kind, row, new in found if new)
+    new, changed = len(new_rows), len(found) - len(new_rows)
     kept = current - new  # items the state holds: those not rewritten are unchanged
-    return ItemChanges(new, changed, stored - kept, kept - changed, usable=True, marks=marks)
+    return ItemChanges(new, changed, stored - kept, kept - changed, usable=True, new_rows=new_rows)
 
 
 def written_marks(conn) -> dict[str, int]:
@@ -229,6 +239,11 @@ def load_items_found(conn, where: str, params: list | None = None) -> tuple[list
     row (`item_row`). Filtering `ITEMS_SQL` itself would read and join every text in the store before the filter
     drops them."""
     found = conn.execute(f"SELECT item_kind, item_row FROM ({ITEM_IDS_SQL}) {where}", params or []).fetchall()
+    return load_items_at(conn, found)
+
+
+def load_items_at(conn, found: list[tuple[str, int]]) -> tuple[list[DedupItem], dict[tuple, ItemState]]:
+    """`load_items` for the items at these (item_kind, item_row), read in batches of rows."""
     items, states = [], {}
     for kind in SETTINGS:
         rows = sorted(row for k, row in found if k == kind)  # in table order: a batch's rows lie close together
@@ -262,36 +277,39 @@ def load_previous_run(conn) -> PreviousRun:
 
 
 def _stored_signatures(
-    conn, kind: str, keys_sql: str = "", params: list | None = None
+    conn, kind: str, keys_sql: str = "", params: dict | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The stored signatures of a kind (and their text keys), of every text or of those `keys_sql` selects (a
-    query of `text_key`s, with `params` after the kind and version)."""
+    query of `text_key`s, with named `params`)."""
     where = f" AND text_key IN ({keys_sql})" if keys_sql else ""
-    rows = conn.execute(
-        f"SELECT text_key, signature FROM dedup_signatures WHERE item_kind = ? AND version = ?{where}",
-        [kind, SIGNATURE_VERSION, *(params or [])],
-    ).fetchall()
-    keys = np.array([key for key, _ in rows], dtype=np.uint64)
+    columns = conn.execute(  # as arrays: no Python tuple per row (a window of a big store holds many texts)
+        f"SELECT text_key, signature FROM dedup_signatures WHERE item_kind = $signature_kind "
+        f"AND version = $signature_version{where}",
+        {"signature_kind": kind, "signature_version": SIGNATURE_VERSION, **(params or {})},
+    ).fetchnumpy()
+    keys = np.asarray(columns["text_key"], dtype=np.uint64)
     # an empty archive (every page so far rejected, say) has no signatures: a (0, num_perm) array, not a crash
-    sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.uint32).reshape(
-        len(rows), SETTINGS[kind].num_perm
-    )
+    sigs = np.frombuffer(b"".join(columns["signature"]), dtype=np.uint32).reshape(len(keys), SETTINGS[kind].num_perm)
     return keys, sigs
 
 
 # Each stored text of a kind with its first date (its most senior item's: `dedup._first_days`), whether it is dated
-# by captures only, and how many of its items are dated at all.
-_TEXT_DATES = (
-    "SELECT text_key, min(dated) AS first, bool_and(coalesce(captured_only, false)) AS open, count(dated) AS dated "
-    "FROM dedup_items WHERE item_kind = ? AND text_key IS NOT NULL GROUP BY text_key"
-)
-_TEXT_KEYS = "SELECT unnest(?::UBIGINT[])"
+# by captures only, and how many of its items are dated at all. Only the texts with an item dated from a bound on,
+# or undated, are grouped: a text first dated within a window has its first item there, and grouping every text
+# of the store would cost more with each year it holds.
+_TEXT_DATES = """
+    SELECT text_key, min(dated) AS first, bool_and(coalesce(captured_only, false)) AS open, count(dated) AS dated
+    FROM dedup_items WHERE item_kind = $kind AND text_key IN
+        (SELECT text_key FROM dedup_items WHERE item_kind = $kind AND (dated >= $since OR dated IS NULL))
+    GROUP BY text_key
+"""
+_TEXT_KEYS = "SELECT unnest($keys::UBIGINT[])"
 
 
-def _window_texts(items: list[DedupItem], settings: DedupSettings) -> tuple[str, list] | None:
+def _window_texts(items: list[DedupItem], settings: DedupSettings) -> tuple[str, dict] | None:
     """A query of the stored text keys (of the items' kind) that some of `items` may pair with under the time
-    window (`dedup._PairRules`), and its parameters; None when that is every stored text (no window, or an item
-    with no date at all)."""
+    window (`dedup._PairRules`), and its named parameters; None when that is every stored text (no window, or an
+    item with no date at all)."""
     days = settings.candidate_window_days
     if not days or not items or any(item.seniority[0] for item in items):
         return None
@@ -299,19 +317,21 @@ def _window_texts(items: list[DedupItem], settings: DedupSettings) -> tuple[str,
     late = settings.late_captures
     published = [i.seniority[1] for i in items if not (late and i.captured_only)]
     captured = [i.seniority[1] for i in items if late and i.captured_only]
-    conditions, params = [], []
+    conditions = []
+    params = {"kind": items[0].item_kind, "since": min(published + captured) - window}
     if published:
-        start, end = min(published) - window, max(published) + window
+        params |= {"start": min(published) - window, "end": max(published) + window}
         if late:  # a text captured after (or within the window before) a publication may be that story
-            conditions += ["(NOT open AND first BETWEEN ? AND ?)", "(open AND first >= ?)"]
-            params += [start, end, start]
+            conditions += ["(NOT open AND first BETWEEN $start AND $end)", "(open AND first >= $start)"]
         else:
-            conditions.append("first BETWEEN ? AND ?")
-            params += [start, end]
+            conditions.append("first BETWEEN $start AND $end")
     if captured:  # an item only captured may be an old story: every publication up to its capture, and near captures
-        start, end = min(captured) - window, max(captured) + window
-        conditions += ["(NOT open AND first <= ?)", "(open AND first BETWEEN ? AND ?)"]
-        params += [end, start, end]
+        params |= {"captured_start": min(captured) - window, "captured_end": max(captured) + window}
+        conditions += [
+            "(NOT open AND first <= $captured_end)",
+            "(open AND first BETWEEN $captured_start AND $captured_end)",
+        ]
+        params["since"] = datetime.min  # publications of any date
     return f"SELECT text_key FROM ({_TEXT_DATES}) WHERE dated = 0 OR {' OR '.join(conditions)}", params
 
 
@@ -323,14 +343,14 @@ def _signatures_within(
     if window is None:
         return _stored_signatures(conn, kind)
     sql, params = window
-    return _stored_signatures(conn, kind, sql, [kind, *params])
+    return _stored_signatures(conn, kind, sql, params)
 
 
 def _signatures_of(conn, kind: str, keys: list[int]) -> dict[tuple[str, int], np.ndarray]:
     """The stored signatures of these text keys (those stored)."""
     if not keys:
         return {}
-    found, sigs = _stored_signatures(conn, kind, _TEXT_KEYS, [keys])
+    found, sigs = _stored_signatures(conn, kind, _TEXT_KEYS, {"keys": keys})
     return {(kind, key): sig for key, sig in zip(found.tolist(), sigs, strict=True)}
 
 
@@ -363,20 +383,16 @@ class Increment:
 
 
 def cluster_new_items(
-    conn, kind_settings: Mapping[str, DedupSettings] | None = None, marks: Mapping[str, int] | None = None
+    conn, new_rows: list[tuple[str, int]], kind_settings: Mapping[str, DedupSettings] | None = None
 ) -> Increment:
     """Cluster the new items together with the clusters of every stored text they copy, link with, or resemble.
     A new item that copies a stored text exactly and is no more senior than that cluster's representative just
     joins it: the common case of a teaser repeated on one more page costs no re-clustering. Resemblance is
     looked for only among the stored texts first dated within the time window of the new items, so the cost of
-    a day's items does not grow with the years the store holds."""
+    a day's items does not grow with the years the store holds. `new_rows` are the (item_kind, item_row) of the
+    new items, as `count_changes` found them."""
     kind_settings = kind_settings or SETTINGS
-    marks = written_marks(conn) if marks is None else marks
-    new_items, states = load_items_found(
-        conn,
-        f"i WHERE {_written_after(marks)} AND NOT EXISTS "
-        "(SELECT 1 FROM dedup_items s WHERE s.item_kind = i.item_kind AND s.item_id = i.item_id)",
-    )
+    new_items, states = load_items_at(conn, new_rows)
     key_of_text: dict[str, int] = {}  # the same raw text (a teaser on many pages) is normalised once
 
     def key_of(text: str) -> int:
@@ -449,13 +465,16 @@ def cluster_new_items(
         )
         touched_kinds += [kind] * len(copies[kind] | verified)
         touched_keys += sorted(copies[kind] | verified)
+    # every member of the touched clusters, read once: for the old items and their cluster ids
     conn.execute(
-        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT c2.cluster_id FROM dedup_items s "
-        "JOIN dedup_clusters c2 USING (item_kind, item_id) JOIN (SELECT unnest($1::VARCHAR[]) AS item_kind, "
-        "unnest($2::UBIGINT[]) AS text_key) t USING (item_kind, text_key)",
+        "CREATE OR REPLACE TEMP TABLE touched AS SELECT item_kind, item_id, cluster_id FROM dedup_clusters "
+        "WHERE cluster_id IN (SELECT c2.cluster_id FROM dedup_items s JOIN dedup_clusters c2 USING (item_kind, item_id) "
+        "JOIN (SELECT unnest($1::VARCHAR[]) AS item_kind, unnest($2::UBIGINT[]) AS text_key) t USING (item_kind, text_key))",
         [touched_kinds, touched_keys],
     )
-    touched = {cluster_id for (cluster_id,) in conn.execute("SELECT cluster_id FROM touched").fetchall()}
+    rows = conn.execute("SELECT item_kind, item_id, cluster_id FROM touched").fetchall()
+    cluster_ids = {(kind, item_id): cluster_id for kind, item_id, cluster_id in rows}
+    touched = set(cluster_ids.values())
     # a copy whose cluster is re-clustered anyway goes with it
     for item in new_items:
         holder = joining.get((item.item_kind, item.item_id))
@@ -463,14 +482,8 @@ def cluster_new_items(
             del joining[(item.item_kind, item.item_id)]
             rest.append(item)
     old_items, _ = load_items_found(
-        conn,
-        "i WHERE (i.item_kind, i.item_id) IN (SELECT (c.item_kind, c.item_id) FROM dedup_clusters c "
-        "WHERE c.cluster_id IN (SELECT cluster_id FROM touched))",
+        conn, "i WHERE (i.item_kind, i.item_id) IN (SELECT (c.item_kind, c.item_id) FROM touched c)"
     )
-    rows = conn.execute(
-        "SELECT item_kind, item_id, cluster_id FROM dedup_clusters WHERE cluster_id IN (SELECT cluster_id FROM touched)"
-    ).fetchall()
-    cluster_ids = {(kind, item_id): cluster_id for kind, item_id, cluster_id in rows}
     signatures = dict(fresh)
     for kind in SETTINGS:
         wanted = {key_of(i.text) for i in old_items + rest if i.item_kind == kind and i.text.strip()}
@@ -537,7 +550,7 @@ def _frequency_for(
 ) -> DocumentFrequency:
     """The word counts that verifying these items needs: the stored counts of their words (the sum of a full
     run's rows and later runs' additions) plus the new texts' `delta`; N is the number of distinct texts."""
-    words = text_words(item.text for item in items)
+    words = text_words(dict.fromkeys(item.text for item in items))  # a teaser on many pages is split once
     found, counts = conn.execute(
         "SELECT coalesce(list(word ORDER BY word), []), coalesce(list(df ORDER BY word), []) FROM "
         "(SELECT word, sum(df)::BIGINT AS df FROM dedup_word_df WHERE item_kind = ? AND word IN "
@@ -603,8 +616,8 @@ def write_increment(conn, increment: Increment, label: str) -> None:
     result = increment.result
     ids = [m.item_id for m in result.members]
     with transaction(conn):
-        changed, members = _changed_rows(conn, "dedup_clusters", "item_id", ids, result.members, MEMBER_COLUMNS)
-        replace_rows(conn, "dedup_clusters", {"item_id": changed}, _columns(members, MEMBER_COLUMNS))
+        rowids, members = _changed_rows(conn, "dedup_clusters", "item_id", ids, result.members, MEMBER_COLUMNS)
+        replace_rows_at(conn, "dedup_clusters", rowids, _columns(members, MEMBER_COLUMNS))
         if increment.joined:
             grown = Counter(m.cluster_id for m in increment.joined)
             conn.execute(
@@ -622,9 +635,9 @@ def write_increment(conn, increment: Increment, label: str) -> None:
             joined = [replace(m, cluster_size=size[m.cluster_id]) for m in increment.joined]
             replace_rows(conn, "dedup_clusters", {}, _columns(joined, MEMBER_COLUMNS))
     with transaction(conn):
-        changed, edges = _changed_rows(conn, "dedup_edges", "item_b", ids, result.edges, EDGE_COLUMNS)
+        rowids, edges = _changed_rows(conn, "dedup_edges", "item_b", ids, result.edges, EDGE_COLUMNS)
         # the joining copies' edges are new rows: their item_b is a new item
-        replace_rows(conn, "dedup_edges", {"item_b": changed}, _columns(edges + increment.joined_edges, EDGE_COLUMNS))
+        replace_rows_at(conn, "dedup_edges", rowids, _columns(edges + increment.joined_edges, EDGE_COLUMNS))
     # signatures of texts the store does not hold, and state rows of items it does not hold (`cluster_new_items`
     # found both so): inserts alone, no delete that would scan millions of rows to find nothing
     replace_rows(conn, "dedup_signatures", {}, _signature_columns(increment.new_signatures))
@@ -634,22 +647,26 @@ def write_increment(conn, increment: Increment, label: str) -> None:
 
 
 def _changed_rows(conn, table: str, key: str, keys: list[str], rows: list, names: list[str]) -> tuple[list, list]:
-    """The `keys` (values of column `key`) whose rows in `table` differ from `rows` (as a multiset), and the rows
-    of those keys: deleting every stored row of a changed key and inserting its rows leaves the table as
-    replacing the rows of all `keys` would."""
+    """The stored rows (`rowid`s) of the `keys` (values of column `key`) whose rows in `table` differ from `rows`
+    (as a multiset), and the rows of those keys: deleting those stored rows and inserting these leaves the table
+    as replacing the rows of all `keys` would. Call it in the transaction that writes: the rowids hold there."""
     stored: dict[object, Counter] = {}
+    rowids: dict[object, list[int]] = {}
     found = conn.execute(
-        f"SELECT {', '.join(names)} FROM {table} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))", [keys]
+        f"SELECT {', '.join(names)}, rowid FROM {table} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))", [keys]
     ).fetchall()
     at = names.index(key)
-    for row in found:
-        stored.setdefault(row[at], Counter())[row] += 1
+    for *row, rowid in found:
+        stored.setdefault(row[at], Counter())[tuple(row)] += 1
+        rowids.setdefault(row[at], []).append(rowid)
     wanted: dict[object, Counter] = {}
     for row in rows:
         wanted.setdefault(getattr(row, key), Counter())[tuple(getattr(row, name) for name in names)] += 1
     changed = {k for k in dict.fromkeys(keys) if stored.get(k, Counter()) != wanted.get(k, Counter())}
     outside = set(wanted) - set(keys)  # rows of keys not replaced are inserted as they are
-    return sorted(changed), [row for row in rows if getattr(row, key) in changed or getattr(row, key) in outside]
+    return sorted(r for k in changed for r in rowids.get(k, [])), [
+        row for row in rows if getattr(row, key) in changed or getattr(row, key) in outside
+    ]
 
 
 def _columns(rows: list, names: list[str]) -> dict[str, list]:

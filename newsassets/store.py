@@ -304,6 +304,15 @@ def replace_rows(
         return _insert_in_batches(conn, table, values)
 
 
+def replace_rows_at(conn: duckdb.DuckDBPyConnection, table: str, rowids: list[int], values: Mapping[str, list]) -> int:
+    """`replace_rows` for rows already found, by their `rowid` in this same transaction: the delete then reads
+    only those rows, where matching keys scans the whole column."""
+    with transaction(conn):
+        if rowids:
+            conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT unnest($1::BIGINT[]))", [rowids])
+        return _insert_in_batches(conn, table, values)
+
+
 def _delete_matching(conn: duckdb.DuckDBPyConnection, table: str, keys: Mapping[str, list]) -> None:
     """Delete the rows whose key columns equal any row of `keys` (column → list of values, one per row)."""
     names = list(keys)
