@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 
+from newsassets.bylines import byline_authors
 from newsassets.html import extract_html
 from newsassets.teasers import split_rail
 from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, WORD, parse_dateline, parse_metadata_date
@@ -33,6 +34,7 @@ class Article:
     title: str | None
     dateline: str | None
     agencies: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     language: str | None = None
     lede: str = ""
@@ -73,6 +75,10 @@ def clean_text_page(text: str, title: str | None = None, drop_repeats: bool = Tr
     if drop_repeats:
         paragraphs = list(dict.fromkeys(paragraphs))  # a caption printed twice stays once, where it first stood
 
+    authors, byline_at = byline_authors(paragraphs)
+    if byline_at is not None:  # `Door Jan Jansen` names the author; it is not part of the story
+        del paragraphs[byline_at]
+
     place, agencies = None, []
     for index, paragraph in enumerate(paragraphs[:DATELINE_WITHIN]):
         if dateline := parse_dateline(paragraph):
@@ -85,6 +91,7 @@ def clean_text_page(text: str, title: str | None = None, drop_repeats: bool = Tr
         title=title,
         dateline=place,
         agencies=agencies,
+        authors=authors,
         published_at=published_at,
         language=detect_language(body),
         lede=paragraphs[0] if paragraphs else "",
@@ -105,6 +112,7 @@ def clean_html_page(html: str, url: str | None = None) -> Article:
     article = clean_text_page(page.text, title=page.title, drop_repeats=False)
     return replace(
         article,
+        authors=list(page.authors) or article.authors,
         published_at=article.published_at or page.published_at,
         language=article.language or page.language,
         url=page.url,

@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from newsassets.bylines import page_authors
+from newsassets.page_metadata import read_page_metadata
 from newsassets.vocabulary import (
     AGE,
     CLOSING_LINE,
@@ -73,6 +75,7 @@ class HtmlExtraction:
     url: str | None = None
     site: str | None = None
     language: str | None = None  # ISO 639-1 code as the page declares it (`<html lang>`, `og:locale`), else None
+    authors: tuple[str, ...] = ()  # as the page's metadata names them (`bylines.page_authors`)
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
@@ -90,6 +93,8 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     if tree is None:
         return HtmlExtraction(title=None, text="", url=url)
     language = _declared_language(tree)
+    metadata = read_page_metadata(tree)  # before pruning: an author box may sit in what is pruned
+    persons = page_authors(tree, metadata.author_values, organisations=False)  # the markup's, before pruning
     _prune(tree)
     anchors = _anchor_texts(tree)
     chunks = _body_chunks(tree)
@@ -108,19 +113,20 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     if document.body is not None and chunks:
         _add_missing_chunks(document.body, chunks)
     text = _body_text(document.body, anchors) if document.body is not None else (document.text or "")
-    published_at = None
-    if document.date:
+    published_at = naive_utc(metadata.published) if metadata.published else None
+    if published_at is None and document.date:
         try:
             published_at = naive_utc(datetime.fromisoformat(document.date))
         except ValueError:
             published_at = None
     return HtmlExtraction(
-        title=document.title or None,
+        title=metadata.headline_or(document.title or None, document.sitename),
         text=text,
         published_at=published_at,
         url=document.url or url,
         site=document.sitename or None,
         language=language or _language_code(document.language),
+        authors=tuple(persons or page_authors(tree, metadata.author_values, document.author)),
     )
 
 

@@ -49,6 +49,11 @@ ARTICLES = _table(
     C("title", "VARCHAR", "The headline; NULL when the page gives none (never invented)"),
     C("dateline", "VARCHAR", "Place of a wire dateline: `MOSKOU` of `MOSKOU (ANP/DPA) - `"),
     C("agencies", "VARCHAR[]", "Agencies of the dateline: `['ANP', 'DPA']`"),
+    C(
+        "authors",
+        "VARCHAR[]",
+        "Who wrote it, as the page's metadata (JSON-LD, author meta tags) or a `Door …`/`By …` line names them; [] when none",
+    ),
     C("published_at", "TIMESTAMP", "Publication time, UTC, as the page states it"),
     C("language", "VARCHAR", "ISO 639-1 code of the body (py3langid), else the page's declared language"),
     C("lede", "VARCHAR", "The first paragraph of the body"),
@@ -61,7 +66,7 @@ ARTICLES = _table(
     C("written_in", "BIGINT", _WRITTEN_IN, True),
 )
 # The article fields the raw stage keeps for `articles` (`cleaned_articles`), declared as `articles` declares them.
-CLEANED_FIELDS = ["title", "dateline", "agencies", "published_at", "language", "lede", "body", "word_count"]
+CLEANED_FIELDS = ["title", "dateline", "agencies", "authors", "published_at", "language", "lede", "body", "word_count"]
 SCHEMA: dict[str, Table] = {
     t.name: t
     for t in (

@@ -1,5 +1,6 @@
 import gzip
 import json
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -8,11 +9,17 @@ from newsassets.evaluate.extraction import (
     PageScore,
     aggregate,
     ends_with_leak,
+    fundus_body,
+    load_fundus,
+    name_matches,
     page_precision,
     page_recall,
     page_scores,
+    same_day,
     shingles,
+    title_matches,
 )
+from newsassets.evaluate.realdata import REALDATA
 
 
 def test_shingles_are_a_bag_of_word_4_grams():
@@ -95,4 +102,49 @@ def test_the_command_prints_both_extractors(tmp_path, capsys):
     precision, recall, f1 = (float(x) for x in lines["project"][1:4])
     assert precision == recall == f1 == 1.0
     dump = json.loads((tmp_path / "dump.json").read_text(encoding="utf-8"))
-    assert set(dump["p1"]) == {"truth", "project", "trafilatura"}
+    assert set(dump["p1"]) == {"truth", "project", "trafilatura", "trafilatura-default"}
+
+
+def test_titles_match_whatever_their_spacing_and_case():
+    assert title_matches("Raab neue Chefin  von\nThinktank", "raab neue chefin von thinktank")
+    assert not title_matches("Raab neue Chefin", "Raab neue Chefin | Salzburger Nachrichten")
+    assert not title_matches("", "") and not title_matches("Raab", None)
+
+
+def test_a_date_is_the_same_day_in_the_truths_own_time_zone():
+    vienna = timezone(timedelta(hours=2))
+    truth = datetime(2025, 6, 5, 0, 30, tzinfo=vienna)  # 22:30 UTC the day before
+    assert same_day(truth, datetime(2025, 6, 4, 22, 30))  # naive: UTC, as `published_at` is stored
+    assert not same_day(truth, datetime(2025, 6, 5, 22, 30))  # 00:30 on the 6th in Vienna
+    assert same_day(truth, date(2025, 6, 5))  # a bare date is the local day
+    assert not same_day(truth, date(2025, 6, 4))
+    assert same_day(truth, datetime(2025, 6, 5, 0, 30, tzinfo=vienna).astimezone(UTC))
+    assert same_day(datetime(2025, 6, 5, 12), datetime(2025, 6, 5, 1)) and not same_day(truth, None)
+
+
+def test_authors_are_counted_by_normalised_name():
+    assert name_matches(["Birgit Baumann", "Anna Giulia Fink"], ["birgit  baumann", "Redaktion"]) == (1, 2, 2)
+    assert name_matches([], ["Redaktion"]) == (0, 1, 0)  # no author in the truth: a found one is false
+    assert name_matches(["A B"], []) == (0, 0, 1)
+
+
+def test_a_fundus_body_is_the_summary_then_each_sections_headline_and_paragraphs():
+    entry = {
+        "body": {
+            "summary": ["Lead."],
+            "sections": [{"headline": [], "paragraphs": ["One.", " "]}, {"headline": ["Sub"], "paragraphs": ["Two."]}],
+        }
+    }
+    assert fundus_body(entry) == "Lead.\nOne.\nSub\nTwo."
+
+
+@pytest.mark.skipif(not (REALDATA / "fundus_pages").exists(), reason="../shared/realdata/fundus_pages is not here")
+def test_every_fundus_page_is_paired_with_its_annotation():
+    pages = load_fundus()
+    assert len(pages) == 149
+    assert all(page.body and page.title and page.published and page.html for page in pages)
+    standard = next(page for page in pages if page.page_id.startswith("at/DerStandard"))
+    assert standard.authors == ("Birgit Baumann", "Anna Giulia Fink", "Jan Michael Marchart")
+    assert standard.url.startswith("https://www.derstandard.at/story/")
+    # the page is the one the annotation describes: its title stands in its markup
+    assert sum(page.title.split()[0] in page.html for page in pages) >= 145

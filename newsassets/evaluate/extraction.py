@@ -1,20 +1,28 @@
-"""`python -m newsassets.evaluate extraction DIR`: the project's HTML bodies against plain trafilatura.
+"""`python -m newsassets.evaluate extraction [DIR]`: the project's article bodies and metadata against trafilatura.
 
-DIR holds `ground-truth.json` (`{id: {"articleBody": str, "url": str}}`) and `html/<id>.html.gz`, the shape of
-the Zyte/Scrapinghub article-extraction benchmark. For every page the command extracts
+Without DIR it runs on two sets of real pages in one go: `fundus` (`../shared/realdata/fundus_pages`, 149
+pages from 41 countries with hand-checked body, title, authors and publication date) and `zyte`
+(`../shared/extraction/zyte`, 181 pages with hand-made bodies). DIR is a folder of the Zyte shape:
+`ground-truth.json` (`{id: {"articleBody": str, "url": str}}`) and `html/<id>.html.gz`. On every page it runs
 
-- **project**: `newsassets.cleaning.clean_html_page(html, url).body`, what the `articles` table stores;
-- **trafilatura**: plain `trafilatura.extract(html, url=url, favor_precision=True, include_comments=False)`,
-  its best setting on the benchmark (F1 0.964 with 2.3.1; defaults give 0.953),
+- **project**: `newsassets.cleaning.clean_html_page(html, url)`, what the `articles` table stores (body, title,
+  `published_at`, `authors`);
+- **trafilatura**: `trafilatura.extract(html, url=url, favor_precision=True, include_comments=False)`, its best
+  setting on the Zyte pages (F1 0.964 with 2.3.1), and `trafilatura.extract_metadata(html, default_url=url)`
+  for title, date and authors;
+- **trafilatura-default**: `trafilatura.extract(html, url=url)` with its defaults (higher recall), and the
+  same metadata,
 
-and prints, for both, in one run:
+and prints, per set, overall and per language group (the truth body's language by py3langid, grouped by
+family), for each extractor:
 
-- **precision / recall / F1** by the benchmark's own metric, as its `evaluate.py` computes it: texts are split
-  into `\\w+` tokens; each side is a bag (multiset) of word 4-grams (a text of fewer than 4 tokens is one
-  shorter n-gram); per page tp = Σ min(count_truth, count_pred), fp = Σ excess of the prediction, fn = Σ excess
-  of the truth, then normalised so tp + fp + fn = 1. Page precision is tp / (tp + fp) (1 when fp = fn = 0),
-  page recall tp / (tp + fn); precision is the mean over pages whose prediction has any n-gram (tp + fp > 0),
-  recall the mean over pages whose truth has any (tp + fn > 0); F1 is the harmonic mean of those two means.
+- **precision / recall / F1** of the body by the Zyte benchmark's own metric, as its `evaluate.py` computes it:
+  texts are split into `\\w+` tokens; each side is a bag (multiset) of word 4-grams (a text of fewer than 4
+  tokens is one shorter n-gram); per page tp = Σ min(count_truth, count_pred), fp = Σ excess of the prediction,
+  fn = Σ excess of the truth, then normalised so tp + fp + fn = 1. Page precision is tp / (tp + fp) (1 when
+  fp = fn = 0), page recall tp / (tp + fn); precision is the mean over pages whose prediction has any n-gram
+  (tp + fp > 0), recall the mean over pages whose truth has any (tp + fn > 0); F1 is the harmonic mean of the
+  two means.
 - **leaked tail share**: the share of pages whose extracted text *ends with leaked text*, i.e. both
   (1) the text's last paragraph (last non-empty line) is mostly foreign to the truth: more than half of its
   n-grams (4-grams; a paragraph of fewer than 4 tokens counts as its one whole token sequence) do not occur
@@ -23,11 +31,16 @@ and prints, for both, in one run:
   in the text's tokens before the last paragraph.
   This is the signature of a teaser rail, related-links list, share bar or newsletter box appended after the
   story. The share is over pages whose truth and prediction are both non-empty.
+- where the set has them (fundus): **title** exact match (whitespace- and case-normalised, invisible soft
+  hyphens and zero-width marks dropped), **date**: the
+  publication on the same day as the truth's, in the truth's own time zone (a bare date, as trafilatura gives,
+  is read as that local day), and **authors** precision / recall / F1 over all pages (names case- and
+  whitespace-normalised; a page with no authors in its truth makes every found name a false one);
 - **ms per page**, the mean wall time of each extractor, parsing included, after one untimed warm-up call
   (imports, the language model).
 
-Pure metric functions (`shingles`, `page_scores`, `aggregate`, `ends_with_leak`) are tested on tiny strings.
-The benchmark's pages stay outside the project: this module only reads DIR.
+Pure metric functions (`shingles`, `page_scores`, `aggregate`, `ends_with_leak`, `same_day`, `name_matches`) are
+tested on tiny strings. The pages stay outside the project: this module only reads them where they are.
 """
 
 from __future__ import annotations
@@ -35,13 +48,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import statistics
 import time
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from newsassets.evaluate.realdata import REALDATA, ZYTE
 from newsassets.vocabulary import WORD
 
 TOKEN = WORD
@@ -127,66 +143,330 @@ def ends_with_leak(truth: str, prediction: str) -> bool:
     return _contains(before, tuple(truth_tokens[-NGRAM:]))
 
 
-def trafilatura_best(html: str, url: str | None) -> str:
+@dataclass(frozen=True)
+class TruthPage:
+    """A page and what a reader knows it holds; None where the set does not say (Zyte gives only bodies)."""
+
+    page_id: str
+    url: str | None
+    html: str
+    body: str
+    title: str | None = None
+    published: datetime | None = None  # with the page's own time zone where the truth gives one
+    authors: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    body: str
+    title: str | None = None
+    published: datetime | date | None = None  # a naive datetime is UTC (the project's); a bare date is local
+    authors: tuple[str, ...] = ()
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero-width marks
+
+
+def _normal(text: str | None) -> str:
+    """Case-folded, whitespace collapsed, invisible characters (a soft hyphen, zero-width marks) dropped."""
+    return " ".join((text or "").translate(_INVISIBLE).split()).casefold()
+
+
+def title_matches(truth: str | None, found: str | None) -> bool:
+    """Whitespace- and case-normalised equality."""
+    return bool(_normal(truth)) and _normal(truth) == _normal(found)
+
+
+def same_day(truth: datetime, found: datetime | date | None) -> bool:
+    """Whether `found` falls on the truth's day, in the truth's own time zone. A naive datetime is UTC (as the
+    project stores `published_at`); a bare date (trafilatura's) is taken as that local day."""
+    if found is None:
+        return False
+    if not isinstance(found, datetime):
+        return found == truth.date()
+    if truth.tzinfo is None:
+        return found.date() == truth.date()
+    aware = found if found.tzinfo else found.replace(tzinfo=UTC)
+    return aware.astimezone(truth.tzinfo).date() == truth.date()
+
+
+def name_matches(truth: Iterable[str], found: Iterable[str]) -> tuple[int, int, int]:
+    """(names found that are true, names found, true names), names case- and whitespace-normalised."""
+    true_names, found_names = {_normal(n) for n in truth if _normal(n)}, {_normal(n) for n in found if _normal(n)}
+    return len(true_names & found_names), len(found_names), len(true_names)
+
+
+def trafilatura_metadata(html: str, url: str | None) -> tuple[str | None, date | None, tuple[str, ...]]:
     import trafilatura
 
     try:
-        return trafilatura.extract(html, url=url, favor_precision=True, include_comments=False) or ""
+        document = trafilatura.extract_metadata(html, default_url=url)
     except Exception:
-        return ""
+        return None, None, ()
+    if document is None:
+        return None, None, ()
+    try:
+        day = date.fromisoformat(document.date[:10]) if document.date else None
+    except ValueError:
+        day = None
+    authors = tuple(a.strip() for a in (document.author or "").split(";") if a.strip())
+    return document.title, day, authors
 
 
-def project_body(html: str, url: str | None) -> str:
+def _trafilatura(html: str, url: str | None, **options) -> Extraction:
+    import trafilatura
+
+    try:
+        body = trafilatura.extract(html, url=url, **options) or ""
+    except Exception:
+        body = ""
+    title, day, authors = trafilatura_metadata(html, url)
+    return Extraction(body, title, day, authors)
+
+
+def trafilatura_best(html: str, url: str | None) -> Extraction:
+    return _trafilatura(html, url, favor_precision=True, include_comments=False)
+
+
+def trafilatura_default(html: str, url: str | None) -> Extraction:
+    return _trafilatura(html, url)
+
+
+def project_extraction(html: str, url: str | None) -> Extraction:
     from newsassets.cleaning import clean_html_page
 
-    return clean_html_page(html, url).body
+    article = clean_html_page(html, url)
+    return Extraction(article.body, article.title, article.published_at, tuple(getattr(article, "authors", ()) or ()))
 
 
-EXTRACTORS: dict[str, Callable[[str, str | None], str]] = {"project": project_body, "trafilatura": trafilatura_best}
+EXTRACTORS: dict[str, Callable[[str, str | None], Extraction]] = {
+    "project": project_extraction,
+    "trafilatura": trafilatura_best,
+    "trafilatura-default": trafilatura_default,
+}
 
 
-def load_pages(directory: Path) -> list[tuple[str, str, str | None, str]]:
-    """(id, truth, url, html) for every page of the benchmark folder, in id order."""
+def load_pages(directory: Path) -> list[TruthPage]:
+    """Every page of a folder of the Zyte benchmark's shape, in id order."""
     truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for page_id in sorted(truth):
         raw = gzip.decompress((directory / "html" / f"{page_id}.html.gz").read_bytes())
         html = raw.decode("utf-8", errors="replace")
-        pages.append((page_id, truth[page_id].get("articleBody") or "", truth[page_id].get("url"), html))
+        pages.append(TruthPage(page_id, truth[page_id].get("url"), html, truth[page_id].get("articleBody") or ""))
     return pages
+
+
+def _natural(key: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key)]
+
+
+def fundus_body(entry: dict) -> str:
+    """The expected main text of a fundus annotation: the summary, then each section's headline and paragraphs."""
+    body = entry.get("body") or {}
+    lines = list(body.get("summary") or [])
+    for section in body.get("sections") or []:
+        lines += list(section.get("headline") or []) + list(section.get("paragraphs") or [])
+    return "\n".join(line for line in lines if line and line.strip())
+
+
+def load_fundus(realdata: Path = REALDATA) -> list[TruthPage]:
+    """Every fundus page with its annotation: a publisher's version keys in natural order (V1 < V1_1 < V2)
+    paired with its pages in name order, as `fundus_pages/README` says."""
+    pages = []
+    for labels in sorted((realdata / "fundus_pages").glob("*/*.json")):
+        entries = json.loads(labels.read_text(encoding="utf-8"))
+        files = sorted(labels.parent.glob(f"{labels.stem}_*.html.gz"))
+        meta_file = labels.parent / "meta.info"
+        meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+        for key, page in zip(sorted(entries, key=_natural), files, strict=True):
+            entry = entries[key]
+            html = gzip.decompress(page.read_bytes()).decode("utf-8", errors="replace")
+            stamp = entry.get("publishing_date")
+            pages.append(
+                TruthPage(
+                    f"{labels.parent.name}/{page.name.removesuffix('.html.gz')}",
+                    meta.get(page.name, {}).get("url"),
+                    html,
+                    fundus_body(entry),
+                    entry.get("title"),
+                    datetime.fromisoformat(stamp) if stamp else None,
+                    tuple(entry.get("authors") or ()),
+                )
+            )
+    return pages
+
+
+# Language families for the per-group figures: enough pages in each to mean something, and the split that
+# matters for a rule learned on Dutch and English pages (other scripts, other word lengths).
+LANGUAGE_GROUPS = {
+    "en": "English",
+    "de": "German",
+    "nl": "Dutch, Nordic",
+    "da": "Dutch, Nordic",
+    "sv": "Dutch, Nordic",
+    "no": "Dutch, Nordic",
+    "nb": "Dutch, Nordic",
+    "is": "Dutch, Nordic",
+    "fr": "Romance",
+    "es": "Romance",
+    "it": "Romance",
+    "pt": "Romance",
+    "ca": "Romance",
+    "ro": "Romance",
+    "gl": "Romance",
+    "pl": "Slavic, Baltic, Hungarian",
+    "cs": "Slavic, Baltic, Hungarian",
+    "sk": "Slavic, Baltic, Hungarian",
+    "ru": "Slavic, Baltic, Hungarian",
+    "uk": "Slavic, Baltic, Hungarian",
+    "bg": "Slavic, Baltic, Hungarian",
+    "sr": "Slavic, Baltic, Hungarian",
+    "hr": "Slavic, Baltic, Hungarian",
+    "sl": "Slavic, Baltic, Hungarian",
+    "lt": "Slavic, Baltic, Hungarian",
+    "lv": "Slavic, Baltic, Hungarian",
+    "hu": "Slavic, Baltic, Hungarian",
+}
+OTHER_LANGUAGES = "other (Asian, Turkish, Greek, …)"
+
+
+def language_group(text: str) -> str:
+    from newsassets.cleaning import detect_language
+
+    return LANGUAGE_GROUPS.get(detect_language(text) or "", OTHER_LANGUAGES)
+
+
+@dataclass
+class Tally:
+    """One extractor's figures over a set of pages."""
+
+    scores: list[PageScore] = field(default_factory=list)
+    leaks: int = 0
+    judged: int = 0
+    titles: list[bool] = field(default_factory=list)
+    days: list[bool] = field(default_factory=list)
+    names: list[int] = field(default_factory=lambda: [0, 0, 0])  # true found, found, true
+    seconds: float = 0.0
+
+    def add(self, page: TruthPage, found: Extraction, seconds: float) -> None:
+        self.scores.append(page_scores(page.body, found.body))
+        if tokenize(page.body) and tokenize(found.body):
+            self.judged += 1
+            self.leaks += ends_with_leak(page.body, found.body)
+        if page.title is not None:
+            self.titles.append(title_matches(page.title, found.title))
+        if page.published is not None:
+            self.days.append(same_day(page.published, found.published))
+        if page.authors is not None:
+            self.names = [a + b for a, b in zip(self.names, name_matches(page.authors, found.authors), strict=True)]
+        self.seconds += seconds
+
+    def row(self) -> dict[str, object]:
+        body = aggregate(self.scores)
+        hits, found, true = self.names
+        precision = hits / found if found else 0.0
+        recall = hits / true if true else 0.0
+        return {
+            "pages": len(self.scores),
+            "precision": body.precision,
+            "recall": body.recall,
+            "f1": body.f1,
+            "leaked": self.leaks / self.judged if self.judged else 0.0,
+            "leaked_pages": self.leaks,
+            "title": statistics.fmean(self.titles) if self.titles else None,
+            "date": statistics.fmean(self.days) if self.days else None,
+            "authors_precision": precision if true else None,
+            "authors_recall": recall if true else None,
+            "authors_f1": (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+            if true
+            else None,
+            "ms": 1000 * self.seconds / max(1, len(self.scores)),
+        }
+
+
+def evaluate(pages: list[TruthPage], extractors: dict[str, Callable] | None = None, dump: dict | None = None):
+    """Per extractor, its `Tally` overall and per language group of the truth bodies."""
+    extractors = extractors or EXTRACTORS
+    groups = {page.page_id: language_group(page.body) for page in pages}
+    overall: dict[str, Tally] = {}
+    by_group: dict[str, dict[str, Tally]] = defaultdict(dict)
+    for name, extract in extractors.items():
+        if pages:  # imports and model loading are not per-page costs
+            extract(pages[0].html, pages[0].url)
+        overall[name] = Tally()
+        for page in pages:
+            started = time.perf_counter()
+            found = extract(page.html, page.url)
+            seconds = time.perf_counter() - started
+            overall[name].add(page, found, seconds)
+            by_group[groups[page.page_id]].setdefault(name, Tally()).add(page, found, seconds)
+            if dump is not None:
+                dump.setdefault(page.page_id, {"truth": _dumped(page)})[name] = _dumped(found)
+    return overall, dict(by_group)
+
+
+def _dumped(page: TruthPage | Extraction) -> dict[str, object]:
+    """What `--dump` writes of a page's truth or of an extraction."""
+    return {
+        "body": page.body,
+        "title": page.title,
+        "published": page.published.isoformat() if page.published else None,
+        "authors": list(page.authors) if page.authors is not None else None,
+    }
+
+
+def _figure(value: object, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def print_table(title: str, tallies: dict[str, Tally]) -> None:
+    print(f"\n{title}")
+    print(
+        f"{'extractor':<20} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>6} {'leaked tail':>12} "
+        f"{'title':>6} {'date':>6} {'authors P/R/F1':>17} {'ms/page':>8}"
+    )
+    for name, tally in tallies.items():
+        row = tally.row()
+        authors = "/".join(_figure(row[k], 2) for k in ("authors_precision", "authors_recall", "authors_f1"))
+        print(
+            f"{name:<20} {row['pages']:>5} {row['precision']:>9.3f} {row['recall']:>7.3f} {row['f1']:>6.3f}"
+            f" {row['leaked']:>6.1%} ({row['leaked_pages']:>3}) {_figure(row['title']):>6} {_figure(row['date']):>6}"
+            f" {authors:>17} {row['ms']:>8.1f}"
+        )
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m newsassets.evaluate extraction", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("directory", type=Path, help="benchmark folder: ground-truth.json and html/<id>.html.gz")
-    parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages (by id)")
-    parser.add_argument("--dump", type=Path, default=None, help="write every page's outputs to this JSON file")
+    parser.add_argument(
+        "directory", type=Path, nargs="?", help="a folder of the Zyte shape; without it, the fundus and Zyte pages"
+    )
+    parser.add_argument("--realdata", type=Path, default=REALDATA)
+    parser.add_argument("--zyte", type=Path, default=ZYTE)
+    parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages of each set")
+    parser.add_argument(
+        "--dump", type=Path, default=None, help="write every page's truth and extractions to this JSON file"
+    )
+    parser.add_argument("--groups", action="store_true", help="also print the figures per language group")
     args = parser.parse_args(argv)
-    pages = load_pages(args.directory)[: args.limit]
-    print(f"{len(pages)} pages from {args.directory}")
-    dump: dict[str, dict[str, str]] = {}
-    print(f"{'extractor':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'leaked tail':>12} {'ms/page':>8}")
-    for name, extract in EXTRACTORS.items():
-        if pages:  # imports and model loading are not per-page costs
-            extract(pages[0][3], pages[0][2])
-        scores, leaks, judged, elapsed = [], 0, 0, 0.0
-        for page_id, truth, url, html in pages:
-            start = time.perf_counter()
-            prediction = extract(html, url)
-            elapsed += time.perf_counter() - start
-            scores.append(page_scores(truth, prediction))
-            if tokenize(truth) and tokenize(prediction):
-                judged += 1
-                leaks += ends_with_leak(truth, prediction)
-            dump.setdefault(page_id, {"truth": truth})[name] = prediction
-        result = aggregate(scores)
-        share = leaks / judged if judged else 0.0
-        print(
-            f"{name:<12} {result.precision:>9.3f} {result.recall:>7.3f} {result.f1:>6.3f}"
-            f" {share:>6.1%} ({leaks:>3}) {1000 * elapsed / max(1, len(pages)):>8.1f}"
-        )
+    if args.directory:
+        sets = {str(args.directory): lambda: load_pages(args.directory)}
+    else:
+        sets = {"fundus": lambda: load_fundus(args.realdata), "zyte": lambda: load_pages(args.zyte)}
+    dump: dict[str, dict[str, dict]] = {}
+    for label, load in sets.items():
+        try:
+            pages = load()[: args.limit]
+        except FileNotFoundError as missing:
+            print(f"{label}: skipped, {missing.filename} is not there")
+            continue
+        overall, groups = evaluate(pages, dump=dump)
+        print_table(f"{label}: {len(pages)} pages", overall)
+        if args.groups:
+            for group in sorted(groups):
+                print_table(f"{label}, {group}", groups[group])
     if args.dump:
         args.dump.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

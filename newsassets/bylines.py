@@ -1,0 +1,144 @@
+"""Who wrote a story: author names from a page's metadata, or from a byline line in a text dump.
+
+A news page names its authors in several places, and the reliable ones are machine-readable: the `author` of
+the page's JSON-LD article object, `<meta name="author">` and its variants, `itemprop="author"` elements.
+Other places are noisy: a meta tag may hold the site's name or a profile url, a byline may carry a role or
+the agency. This module reads them in order of reliability and cleans each name; a text dump (no markup)
+gives its authors in a `Door …` / `By …` / `Von …` line at the top. No Dagster here, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from newsassets.page_metadata import read_page_metadata
+
+# A byline line of a text dump: the word for "by" in the languages of the project's pages, then the names.
+BYLINE_LINE = re.compile(
+    r"^\s*(?:door|by|von|par|por|di|af|av|przez|autor(?:in)?:?|tekst:?|text:?)\s+(?P<names>.+?)\s*$", re.IGNORECASE
+)
+# Where a list of names splits: commas, semicolons, slashes, ampersands and "and" in several languages.
+_SEPARATORS = re.compile(r"\s*(?:[,;/|&·•]|\s(?:and|en|und|et|y|e|og|och|i|a)\s)\s*", re.IGNORECASE)
+# Not a name at all: a url, an e-mail address, a date. (A newsroom or an agency that signs a story, `dpa`,
+# `Associated Press`, `MND Staff`, is what the page names as its author, and kept as such.)
+_NOT_A_NAME = re.compile(r"https?://|www\.|@|\d")
+# A profile link, a site path or an e-mail address beside the names.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S*|(?:^|\s)/\S*|\S+@\S+")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # `chuck-ross`: a profile's url slug, not the name as written
+_ROLE_SUFFIX = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|\s[|–—-]\s.*)$")  # "Jan Jansen (verslaggever)", "… - Rome"
+_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+MAX_NAME_WORDS = 5
+_META_AUTHOR = (
+    "//meta[@name='author' or @name='Author' or @property='author' or @name='article:author' "
+    "or @property='article:author' or @name='parsely-author' or @name='sailthru.author' or @name='dc.creator' "
+    "or @name='DC.creator' or @name='byl' or @name='cXenseParse:author']/@content"
+)
+
+
+# Lower-case words inside a name: `Piet de Vries`, `Ursula von der Leyen`, `Ahmed bin Salman`.
+_PARTICLES = frozenset(
+    {"van", "von", "de", "der", "den", "du", "da", "das", "dos", "del", "della", "di", "la", "le", "ten", "ter"}
+    | {"te", "het", "'t", "bin", "ibn", "al", "el", "y", "e", "zu"}
+)
+
+
+def clean_name(text: str, in_running_text: bool = False) -> str | None:
+    """One author name as the page writes it, or None when `text` is no name (a url, an e-mail address, a
+    date). Metadata says outright that it names an author, so a newsroom signing as `dpa` or `mbl.is` stays;
+    a byline line of a text dump (`in_running_text`) must also look like a person's name: two words or more,
+    capitalised where the script has capitals (`By Tuesday` and `Door Rutte gesteund` are running text)."""
+    text = BYLINE_LINE.sub(r"\g<names>", " ".join(text.split())).strip(" .:,;")
+    text = _ROLE_SUFFIX.sub("", text).strip(" .:,;")
+    if not text or _NOT_A_NAME.search(text) or _SLUG.fullmatch(text):
+        return None
+    words = text.split()
+    if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(word) for word in words):
+        return None
+    if in_running_text:
+        # in a script with capitals, a name's words start with one (but its particles); other scripts have none
+        capitalised = [not w[0].islower() or w.lower() in _PARTICLES for w in words]
+        if len(words) < 2 or not all(capitalised) or words[0][0].islower() or words[-1][0].islower():
+            return None
+    return text
+
+
+def split_names(text: str, in_running_text: bool = False) -> list[str]:
+    """The names of a byline or metadata value: `Jan Jansen en Piet de Vries` → two names; what is no name
+    (a url, a role after the name) is left out."""
+    text = _ADDRESS.sub(" ", BYLINE_LINE.sub(r"\g<names>", " ".join(text.split())))
+    return unique(name for part in _SEPARATORS.split(text) if part and (name := clean_name(part, in_running_text)))
+
+
+def unique(names: Iterable[str]) -> list[str]:
+    """The names in order, each once (case-insensitively)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def byline_authors(paragraphs: list[str], within: int = 4) -> tuple[list[str], int | None]:
+    """The authors of a text dump's byline line among its first `within` paragraphs, and that line's index
+    (None when there is none). A byline is a short line: `Door Jan Jansen`, `By Jane Doe and John Roe`."""
+    for index, paragraph in enumerate(paragraphs[:within]):
+        if len(paragraph.split()) > 12:
+            continue
+        if (match := BYLINE_LINE.match(paragraph)) and (names := split_names(match["names"], in_running_text=True)):
+            return names, index
+    return [], None
+
+
+def page_authors(
+    tree, json_ld_authors: list | None = None, fallback: str | None = None, organisations: bool = True
+) -> list[str]:
+    """The authors a page's markup names: its JSON-LD article's `author` persons (`page_metadata` reads
+    them), else its author meta tags, else its `itemprop="author"` elements, else `fallback` (a byline as
+    another reader found it: trafilatura's), else the organisation the JSON-LD names as author (a newsroom
+    that signs the story itself, where `organisations`); each name cleaned."""
+    if json_ld_authors is None:
+        json_ld_authors = read_page_metadata(tree).author_values
+    for found in (
+        lambda: _person_names(json_ld_authors),
+        lambda: _meta_authors(tree),
+        lambda: _itemprop_authors(tree),
+        lambda: split_names(fallback or ""),
+        lambda: _person_names(json_ld_authors, organisations=True) if organisations else [],
+    ):
+        if names := unique(found()):
+            return names
+    return []
+
+
+def _person_names(value, organisations: bool = False) -> list[str]:
+    """Names of a JSON-LD `author`: strings and Persons (or lists of them). An Organization counts only where
+    no person is named (`organisations`): a newsroom that signs the story itself (`BBC News`)."""
+    if isinstance(value, list):
+        names = [name for item in value for name in _person_names(item)]
+        return names or [name for item in value for name in _person_names(item, organisations=True)]
+    if isinstance(value, str):
+        return split_names(value)
+    if isinstance(value, dict):
+        kind = value.get("@type")
+        kinds = {k.lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+        if kinds & {"organization", "newsmediaorganization", "corporation"} and not organisations:
+            return []
+        name = value.get("name")
+        if isinstance(name, str):
+            return split_names(name)
+        if isinstance(name, list):
+            return [n for item in name if isinstance(item, str) for n in split_names(item)]
+    return []
+
+
+def _meta_authors(tree) -> list[str]:
+    return [name for value in tree.xpath(_META_AUTHOR) for name in split_names(str(value))]
+
+
+def _itemprop_authors(tree) -> list[str]:
+    names = []
+    for element in tree.xpath("//*[@itemprop='author']"):
+        inner = element.xpath(".//*[@itemprop='name']")
+        text = inner[0].get("content") or inner[0].text_content() if inner else element.text_content()
+        names += split_names(text or "")
+    return names

@@ -1,0 +1,151 @@
+"""What a page says about its own story in machine-readable form: JSON-LD, `og:`/`article:` meta tags, `<time>`.
+
+Publishers fill these for search engines and social cards, so they are the most reliable statement of a story's
+headline, publication time and authors, in any language: the headline as the editor wrote it (where `<title>`
+adds the site's name), the publication time with its time zone (where the visible text says "2 hours ago").
+This module only reads them from a parsed page (lxml); `html` decides what to trust. No Dagster here, no I/O.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# The JSON-LD types that are the page's story (a page also describes its site, its breadcrumbs, its images).
+_ARTICLE_TYPE = re.compile(r"(?:Article|Posting|Report)$", re.IGNORECASE)
+_PUBLISHED_META = (
+    "//meta[@property='article:published_time' or @name='article:published_time' "
+    "or @property='og:article:published_time' or @itemprop='datePublished' or @name='pubdate' "
+    "or @name='publishdate' or @name='publish-date' or @name='dc.date.issued' or @name='DC.date.issued' "
+    "or @name='sailthru.date' or @name='parsely-pub-date']/@content"
+    " | //time[@itemprop='datePublished' or @pubdate]/@datetime"
+)
+_TITLE_META = "//meta[@property='og:title' or @name='og:title' or @name='twitter:title']/@content"
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    headline: str | None = None  # the JSON-LD article's `headline`
+    social_title: str | None = None  # `og:title`, else `twitter:title`
+    published: datetime | None = None  # JSON-LD `datePublished`, else the `article:published_time` family
+    author_values: list = field(default_factory=list)  # the JSON-LD articles' `author` values, as found
+    site_name: str | None = None  # `og:site_name`, else the JSON-LD article's `publisher` name
+    headings: list[str] = field(default_factory=list)  # the texts of the page's `<h1>`s
+    page_title: str | None = None  # `<title>`
+
+    def headline_or(self, fallback: str | None, site: str | None = None) -> str | None:
+        """The story's headline: the JSON-LD article's `headline` (by schema.org's definition the headline as
+        the editor wrote it), else an `<h1>` that the page's other titles agree with (`og:title`, `<title>`,
+        `fallback`: equal, or one the start of the other, as `Headline | Site`), else `og:title`, else
+        `fallback`; then without a trailing ` | Site` or ` - Site` naming the site (`site_name`, or `site`)."""
+        titles = [t for t in (self.social_title, self.page_title, fallback) if t]
+        agreed = next((h for h in self.headings if any(_agree(h, t) for t in titles)), None)
+        chosen = self.headline or agreed or self.social_title or fallback
+        return _without_site(chosen, [self.site_name, site]) if chosen else None
+
+
+def read_page_metadata(tree) -> PageMetadata:
+    """The page's own statements about its story, from a tree `html.parse_html` made."""
+    articles = list(article_nodes(tree))
+    headline = next((html.unescape(h) for node in articles if (h := _text(node.get("headline")))), None)
+    published = next((d for node in articles if (d := parse_timestamp(node.get("datePublished")))), None)
+    if published is None:
+        published = next((d for value in tree.xpath(_PUBLISHED_META) if (d := parse_timestamp(str(value)))), None)
+    social = next((t for value in tree.xpath(_TITLE_META) if (t := _text(str(value)))), None)
+    authors = [node["author"] for node in articles if node.get("author")]
+    site = next(
+        (s for value in tree.xpath("//meta[@property='og:site_name']/@content") if (s := _text(str(value)))), None
+    )
+    if site is None:
+        site = next((s for node in articles if (s := _text(_name(node.get("publisher"))))), None)
+    headings = [text for h in tree.xpath("//h1") if (text := _text(h.text_content()))]
+    page_title = next((t for value in tree.xpath("//title/text()") if (t := _text(str(value)))), None)
+    return PageMetadata(headline, social, published, authors, site, headings, page_title)
+
+
+def _name(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value.get("name") if isinstance(value, dict) else None
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _agree(heading: str, title: str) -> bool:
+    a, b = _normal(heading), _normal(title)
+    return a == b or (len(a) >= 10 and b.startswith(a))
+
+
+# A site's name after a headline: `Headline | CBC News`, `Headline - Seznam Zprávy`, `Headline – MDR.DE`.
+_SITE_SEPARATOR = re.compile(r"\s*(?:\||-|–|—|::|»|·|ㅣ)\s*$")
+
+
+def _without_site(title: str, names: list[str | None]) -> str:
+    for name in names:
+        name = (name or "").strip()
+        if not name or not _normal(title).endswith(_normal(name)) or len(name) >= len(title):
+            continue
+        head = title[: len(title) - len(name)].rstrip()
+        stripped = _SITE_SEPARATOR.sub("", head)
+        if stripped != head and stripped:
+            return stripped
+    return title
+
+
+def article_nodes(tree) -> Iterator[dict]:
+    """Every JSON-LD object of the page typed as an article (`NewsArticle`, `ReportageNewsArticle`,
+    `BlogPosting`, …), wherever it stands: a list, an `@graph`, inside a `WebPage`'s `mainEntity`."""
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        try:
+            data = json.loads(script)
+        except (ValueError, RecursionError):
+            continue
+        for node in _nodes(data):
+            types = node.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and _ARTICLE_TYPE.search(t) for t in types):
+                yield node
+
+
+def _nodes(data, depth: int = 0) -> Iterator[dict]:
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _nodes(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key, value in data.items():
+            if key != "author" and isinstance(value, dict | list):
+                yield from _nodes(value, depth + 1)
+
+
+def _text(value) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text or None
+
+
+def parse_timestamp(value) -> datetime | None:
+    """An ISO 8601 timestamp as pages write it (`2025-06-05T12:36:40+02:00`, `…Z`, `2025-06-05 12:36`,
+    `2025-06-05`), with its time zone where it gives one; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        text += "T00:00"
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text.replace("Z", "+00:00").replace("z", "+00:00"))
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return stamp if 1990 <= stamp.year <= 2100 else None

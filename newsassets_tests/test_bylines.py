@@ -1,0 +1,80 @@
+import json
+
+import pytest
+
+from newsassets.bylines import byline_authors, clean_name, page_authors, split_names
+from newsassets.cleaning import clean_html_page, clean_text_page
+from newsassets.html import parse_html
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Door Jan Jansen en Piet de Vries", ["Jan Jansen", "Piet de Vries"]),
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("Von Birgit Baumann, Anna Giulia Fink", ["Birgit Baumann", "Anna Giulia Fink"]),
+        ("Ursula von der Leyen", ["Ursula von der Leyen"]),
+        ("Jan Jansen (verslaggever)", ["Jan Jansen"]),
+        ("Jan Jansen / ANP", ["Jan Jansen", "ANP"]),  # an agency that signs is named as the page names it
+        ("https://www.facebook.com/janjansen", []),
+        ("Redactie", ["Redactie"]),
+        ("松岡大地", ["松岡大地"]),  # a script without capitals
+        ("Salzburger Nachrichten", ["Salzburger Nachrichten"]),  # a newsroom that signs as one: as the page says
+    ],
+)
+def test_names_are_split_and_cleaned(text, names):
+    assert split_names(text) == names
+
+
+def test_running_text_is_no_name():
+    assert clean_name("the time we arrived", in_running_text=True) is None
+    assert clean_name("Rutte gesteund", in_running_text=True) is None  # a verb is no part of a name
+    assert clean_name("Tuesday", in_running_text=True) is None  # `By Tuesday` in running text
+    assert clean_name("Kasparov") == "Kasparov"  # metadata may give one word
+
+
+def test_a_byline_line_at_the_top_of_a_dump_names_the_authors():
+    paragraphs = ["Kabinet valt over asiel", "Door Jan Jansen", "DEN HAAG - Het kabinet is gevallen."]
+    assert byline_authors(paragraphs) == (["Jan Jansen"], 1)
+    assert byline_authors(["By Tuesday the rain had stopped and the roads were open again for traffic."]) == ([], None)
+    assert byline_authors(["Een", "twee", "drie", "vier", "Door Jan Jansen"]) == ([], None)  # too far down
+
+
+def test_a_text_dump_loses_its_byline_line_to_the_authors_column():
+    article = clean_text_page(
+        "Kabinet valt over asiel\n\nDoor Jan Jansen\n\nDEN HAAG (ANP) - Het kabinet is gevallen over asiel.\n"
+    )
+    assert article.authors == ["Jan Jansen"]
+    assert "Door Jan Jansen" not in article.body and article.dateline == "DEN HAAG"
+
+
+def _page(head: str, body: str = "") -> str:
+    story = " ".join(["De gemeenteraad heeft dinsdagavond de begroting voor volgend jaar goedgekeurd."] * 5)
+    return f"<html><head>{head}</head><body><article><h1>Begroting</h1>{body}<p>{story}</p></article></body></html>"
+
+
+def test_a_pages_json_ld_article_names_its_authors_before_any_meta_tag():
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "Dagblad"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Begroting",
+                "author": [{"@type": "Person", "name": "Anna Bakker"}, {"@type": "Organization", "name": "Dagblad"}],
+            },
+        ],
+    }
+    html = _page(f'<script type="application/ld+json">{json.dumps(ld)}</script><meta name="author" content="Dagblad">')
+    assert page_authors(parse_html(html)) == ["Anna Bakker"]
+    assert clean_html_page(html).authors == ["Anna Bakker"]
+
+
+def test_a_pages_meta_tags_and_itemprops_name_authors_where_it_has_no_json_ld():
+    assert page_authors(parse_html(_page('<meta name="author" content="Piet Peters, Klaas Kok">'))) == [
+        "Piet Peters",
+        "Klaas Kok",
+    ]
+    itemprop = '<span itemprop="author" itemscope><span itemprop="name">Sara Smit</span></span>'
+    assert page_authors(parse_html(_page("", itemprop))) == ["Sara Smit"]
+    assert page_authors(parse_html(_page(""))) == []
