@@ -114,8 +114,7 @@ def _person_names(value, organisations: bool = False) -> list[str]:
     """Names of a JSON-LD `author`: strings and Persons (or lists of them). An Organization counts only where
     no person is named (`organisations`): a newsroom that signs the story itself (`BBC News`)."""
     if isinstance(value, list):
-        names = [name for item in value for name in _person_names(item)]
-        return names or [name for item in value for name in _person_names(item, organisations=True)]
+        return [name for item in value for name in _person_names(item, organisations)]
     if isinstance(value, str):
         return split_names(value)
     if isinstance(value, dict):
