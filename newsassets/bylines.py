@@ -24,7 +24,7 @@ _SEPARATORS = re.compile(r"\s*(?:[,;/|&·•]|\s(?:and|en|und|et|y|e|og|och|i|a)
 # `Associated Press`, `MND Staff`, is what the page names as its author, and kept as such.)
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d")
 # A profile link, a site path or an e-mail address beside the names.
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S*|(?:^|\s)/\S*|\S+@\S+")
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S*|(?:^|\s)/\S+|\S+@\S+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # `chuck-ross`: a profile's url slug, not the name as written
 _ROLE_SUFFIX = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|\s[|–—-]\s.*)$")  # "Jan Jansen (verslaggever)", "… - Rome"
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
