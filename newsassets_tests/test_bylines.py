@@ -1,9 +1,11 @@
+import gzip
 import json
 
 import pytest
 
 from newsassets.bylines import byline_authors, clean_name, page_authors, split_names
 from newsassets.cleaning import clean_html_page, clean_text_page
+from newsassets.evaluate.realdata import REALDATA, dutch_articles
 from newsassets.html import parse_html
 
 
@@ -78,3 +80,22 @@ def test_a_pages_meta_tags_and_itemprops_name_authors_where_it_has_no_json_ld():
     itemprop = '<span itemprop="author" itemscope><span itemprop="name">Sara Smit</span></span>'
     assert page_authors(parse_html(_page("", itemprop))) == ["Sara Smit"]
     assert page_authors(parse_html(_page(""))) == []
+
+
+@pytest.mark.skipif(not (REALDATA / "dutch_articles").exists(), reason="../shared/realdata/dutch_articles is not here")
+def test_the_byline_lines_of_real_dutch_dumps_name_their_real_authors():
+    """LexisNexis exports carry the byline in a field of their own; a few also print a `door …` line at the top of
+    the text. The export's byline is always among the names read from such a line (the export keeps only the
+    first of `door Leon Brandsema en Connie de Jonge`)."""
+    bylines = {}
+    with gzip.open(REALDATA / "dutch_articles" / "articles.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            bylines[record["doc_id"]] = (record.get("byline") or "").casefold()
+    found = [
+        (names, bylines[article.doc_id])
+        for article in dutch_articles(every=2)
+        if (names := byline_authors([article.title, *filter(str.strip, article.text.split("\n"))])[0])
+    ]
+    assert len(found) >= 50
+    assert all(byline in {name.casefold() for name in names} for names, byline in found)
