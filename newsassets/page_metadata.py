@@ -87,8 +87,9 @@ _SITE_SEPARATOR = re.compile(r"\s*(?:\||-|–|—|::|»|·|ㅣ)\s*$")
 
 
 def _without_site(title: str, names: list[str | None]) -> str:
+    title = " ".join(title.split())  # so that the name's length is the length of the title's ending
     for name in names:
-        name = (name or "").strip()
+        name = " ".join((name or "").split())
         if not name or not _normal(title).endswith(_normal(name)) or len(name) >= len(title):
             continue
         head = title[: len(title) - len(name)].rstrip()

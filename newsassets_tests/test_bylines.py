@@ -99,3 +99,26 @@ def test_the_byline_lines_of_real_dutch_dumps_name_their_real_authors():
     ]
     assert len(found) >= 50
     assert all(byline in {name.casefold() for name in names} for names, byline in found)
+
+
+def test_the_headline_is_the_json_ld_one_and_loses_the_sites_name():
+    from newsassets.page_metadata import read_page_metadata
+
+    ld = {
+        "@type": "NewsArticle",
+        "headline": "Begroting  goedgekeurd - Dagblad",
+        "datePublished": "2025-06-05T12:36:40+02:00",
+    }
+    head = (
+        f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+        '<meta property="og:site_name" content="Dagblad"><meta property="og:title" content="Begroting | Dagblad">'
+    )
+    metadata = read_page_metadata(parse_html(_page(head)))
+    assert metadata.headline_or("Begroting goedgekeurd | Dagblad") == "Begroting goedgekeurd"
+    assert metadata.published.isoformat() == "2025-06-05T12:36:40+02:00"
+    article = clean_html_page(_page(head))
+    assert article.title == "Begroting goedgekeurd"
+    assert article.published_at.isoformat() == "2025-06-05T10:36:40"  # stored as UTC
+    # no JSON-LD: the <h1> that og:title agrees with, without the site's name
+    plain = read_page_metadata(parse_html(_page('<meta property="og:title" content="Begroting | Dagblad">')))
+    assert plain.headline_or(None, "Dagblad") == "Begroting"
