@@ -89,25 +89,25 @@ def byline_authors(paragraphs: list[str], within: int = 4) -> tuple[list[str], i
     return [], None
 
 
-def page_authors(
-    tree, json_ld_authors: list | None = None, fallback: str | None = None, organisations: bool = True
-) -> list[str]:
-    """The authors a page's markup names: its JSON-LD article's `author` persons (`page_metadata` reads
-    them), else its author meta tags, else its `itemprop="author"` elements, else `fallback` (a byline as
-    another reader found it: trafilatura's), else the organisation the JSON-LD names as author (a newsroom
-    that signs the story itself, where `organisations`); each name cleaned."""
+def page_authors(tree, json_ld_authors: list | None = None) -> list[str]:
+    """The persons a page's markup names as authors: its JSON-LD article's `author` persons (`page_metadata`
+    reads them), else its author meta tags, else its `itemprop="author"` elements; each name cleaned."""
     if json_ld_authors is None:
         json_ld_authors = read_page_metadata(tree).author_values
     for found in (
         lambda: _person_names(json_ld_authors),
         lambda: _meta_authors(tree),
         lambda: _itemprop_authors(tree),
-        lambda: split_names(fallback or ""),
-        lambda: _person_names(json_ld_authors, organisations=True) if organisations else [],
     ):
         if names := unique(found()):
             return names
     return []
+
+
+def signing_organisations(json_ld_authors: list) -> list[str]:
+    """The organisations a page's JSON-LD names as author: a newsroom that signs the story itself (`BBC
+    News`), for a page that names no person."""
+    return unique(_person_names(json_ld_authors, organisations=True))
 
 
 def _person_names(value, organisations: bool = False) -> list[str]:

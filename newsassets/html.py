@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsassets.bylines import page_authors
+from newsassets.bylines import page_authors, signing_organisations, split_names
 from newsassets.page_metadata import read_page_metadata
 from newsassets.vocabulary import (
     AGE,
@@ -94,7 +94,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         return HtmlExtraction(title=None, text="", url=url)
     language = _declared_language(tree)
     metadata = read_page_metadata(tree)  # before pruning: an author box may sit in what is pruned
-    persons = page_authors(tree, metadata.author_values, organisations=False)  # the markup's, before pruning
+    persons = page_authors(tree, metadata.author_values)  # the markup's, before pruning
     _prune(tree)
     anchors = _anchor_texts(tree)
     chunks = _body_chunks(tree)
@@ -126,7 +126,8 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         url=document.url or url,
         site=document.sitename or None,
         language=language or _language_code(document.language),
-        authors=tuple(persons or page_authors(tree, metadata.author_values, document.author)),
+        # else trafilatura's byline, else the newsroom the JSON-LD names as author
+        authors=tuple(persons or split_names(document.author or "") or signing_organisations(metadata.author_values)),
     )
 
 
