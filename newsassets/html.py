@@ -108,11 +108,16 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         fast=large,  # the second opinions (readability, justext) cost seconds on a huge page
         date_extraction_params={"extensive_search": not large, "original_date": True, "outputformat": _DATE_FORMAT},
     )
-    if document is None:
-        return HtmlExtraction(title=None, text="", url=url)
-    if document.body is not None and chunks:
-        _add_missing_chunks(document.body, chunks)
-    text = _body_text(document.body, anchors) if document.body is not None else (document.text or "")
+    if document is not None:
+        if document.body is not None and chunks:
+            _add_missing_chunks(document.body, chunks)
+        text = _body_text(document.body, anchors) if document.body is not None else (document.text or "")
+        text = _second_opinion(tree, text, anchors, url)
+    else:  # nothing trafilatura would call an article: the page may render its story from a script
+        text = _second_opinion(tree, "", anchors, url)
+        if not text:
+            return HtmlExtraction(title=None, text="", url=url)
+        document = trafilatura.extract_metadata(tree, default_url=url)
     published_at = naive_utc(metadata.published) if metadata.published else None
     if published_at is None and document.date:
         try:
@@ -344,6 +349,102 @@ def _add_missing_chunks(body, chunks: list[list[str]]) -> None:
                 position += 1
             else:
                 body.append(element)
+
+
+# A text with fewer words than this share of the page's own article container lost the article to a box beside it.
+_RESCUE_SHARE = 0.5
+# ... when that container holds at least this many paragraph words.
+_RESCUE_MIN_WORDS = 100
+# A text this short may belong to a page that renders its article from a script (Next.js, Nuxt and kin).
+_SCRIPT_RESCUE_MAX_WORDS = 150
+# A script string literal this long that holds paragraphs may be the article's markup.
+_SCRIPT_LITERAL = re.compile(r'"((?:[^"\\]|\\.){400,})"')
+_ARTICLE_MARKUP = re.compile(r"<p[\s>]", re.IGNORECASE)
+
+
+def _second_opinion(tree, text: str, anchors: set[str], url: str | None) -> str:
+    """The article's text from the page's own article container, or from the markup a script carries, when
+    trafilatura's text is much shorter: it kept a print header or reprint notice beside the story, or the page
+    renders its story from a script."""
+    words = len(WORD.findall(text))
+    candidates = [_article_container(tree)]
+    if words < _SCRIPT_RESCUE_MAX_WORDS:
+        candidates.append(_script_article(tree))
+    for container in candidates:
+        if container is None:
+            continue
+        container_words = sum(element_words(p) for p in container.iter("p"))
+        if container_words < _RESCUE_MIN_WORDS or words >= _RESCUE_SHARE * container_words:
+            continue
+        rescued = _extract_text(container, anchors, url)
+        if len(WORD.findall(rescued)) > words:
+            return rescued
+    return text
+
+
+def _article_container(tree):
+    """The element the markup names as the article's body (`itemprop="articleBody"`, an `article-body` class,
+    `<article>`) with the most paragraph words, few of them link text; None when there is none."""
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    best, best_words = None, 0
+    for element in body.iter("article", "div", "section", "main"):
+        css = re.sub(r"[_-]+", "-", (element.get("class") or "").lower())
+        if not (element.tag == "article" or element.get("itemprop") == "articleBody" or _BODY_CLASS.search(css)):
+            continue
+        words = sum(element_words(p) for p in element.iter("p"))
+        if words > best_words and _link_words(element) <= _CHUNK_MAX_LINK_SHARE * words:
+            best, best_words = element, words
+    return best
+
+
+def _script_article(tree):
+    """The article markup a script carries as a string (a Next.js flight payload, `__NEXT_DATA__`, a Nuxt state):
+    of the long string literals that decode to markup with paragraphs, the one with the most paragraph words,
+    as an element; None when no script carries any."""
+    import json
+
+    from lxml import html as lxml_html
+
+    best, best_words = None, 0
+    for script in tree.iter("script"):
+        if script.get("src") or not script.text or not _ARTICLE_MARKUP.search(script.text.replace("\\u003c", "<")):
+            continue
+        for literal in _SCRIPT_LITERAL.finditer(script.text):
+            try:
+                markup = json.loads(f'"{literal[1]}"')
+            except ValueError:
+                continue
+            if len(_ARTICLE_MARKUP.findall(markup)) < 2:
+                continue
+            try:
+                fragment = lxml_html.fragment_fromstring(markup, create_parent="div")
+            except Exception:  # lxml refuses some fragments outright
+                continue
+            words = sum(element_words(p) for p in fragment.iter("p"))
+            if words > best_words:
+                best, best_words = fragment, words
+    return best
+
+
+def _extract_text(container, anchors: set[str], url: str | None) -> str:
+    """Trafilatura's text of one element of the page, trimmed as the page's own."""
+    import copy
+
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        copy.deepcopy(container),  # as the root of its own tree, as trafilatura reads a fragment
+        url=url,
+        with_metadata=False,
+        favor_precision=True,
+        include_comments=False,
+        fast=True,
+    )
+    if document is None or document.body is None:
+        return ""
+    return _body_text(document.body, anchors)
 
 
 def _anchor_texts(tree) -> set[str]:

@@ -429,3 +429,66 @@ def test_a_rails_ranks_and_menu_links_are_no_teasers():
         (None, "Kabinet valt over stikstofplan", "https://www.example.nl/a/1234567/x"),
         (None, "Ajax wint ruim van PSV", "https://www.example.nl/a/1234568/y"),
     ]
+
+
+STORY_PARAGRAPHS = [
+    f"Alinea {i}: de gemeenteraad van Zwolle besprak dinsdagavond urenlang de plannen voor het nieuwe stadspark."
+    for i in range(12)
+]
+
+
+def test_a_story_rendered_from_a_next_js_payload_is_read_from_the_script():
+    import json
+
+    markup = "".join(f'<p class="editor-p">{p}</p>' for p in STORY_PARAGRAPHS)
+    payload = json.dumps([1, markup]).replace("<", "\\u003c").replace(">", "\\u003e")
+    html = (
+        "<html><head><title>Stadspark</title></head><body><div id='root'><h1>Stadspark</h1></div>"
+        f"<script>self.__next_f.push({payload})</script></body></html>"
+    )
+    text = extract_html(html).text
+    assert text.split("\n") == STORY_PARAGRAPHS
+
+
+def test_a_story_in_next_data_json_is_read_when_the_page_shows_none_of_it():
+    import json
+
+    data = {"props": {"pageProps": {"article": {"body": "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)}}}}
+    html = (
+        "<html><body><nav><a href='/'>Home</a></nav>"
+        f'<script id="__NEXT_DATA__" type="application/json">{json.dumps(data)}</script></body></html>'
+    )
+    assert extract_html(html).text.split("\n") == STORY_PARAGRAPHS
+
+
+def test_a_page_that_shows_its_story_ignores_the_markup_its_scripts_carry():
+    import json
+
+    shown = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    hidden = json.dumps({"teaser": "".join(f"<p>Other story {i}, other words, other town.</p>" for i in range(40))})
+    html = f"<html><body><article><h1>Stadspark</h1>{shown}</article><script>var s = {hidden};</script></body></html>"
+    text = extract_html(html).text
+    assert "Alinea 11" in text and "Other story" not in text
+
+
+@pytest.mark.parametrize(
+    ("source", "page_id", "opening"),
+    [
+        # a Next.js page: the story is only in its flight payload
+        ("fundus", "kr/HankookIlbo_2026_01_29", "장동혁 국민의힘 대표가 당권을 위협하던"),
+        # trafilatura keeps the print header's reprint notice and loses the <article> beside it
+        ("zyte", "f8ff621a0b9b7646cc0d57d37416feabba2bf78ef5dd0bfc5b080f9f97bbe584", "Shares of construction goods"),
+    ],
+)
+def test_real_pages_whose_story_trafilatura_misses_are_read_whole(source, page_id, opening):
+    from newsassets.evaluate.extraction import load_fundus, load_pages, page_recall, page_scores
+    from newsassets.evaluate.realdata import REALDATA, ZYTE
+
+    folder = REALDATA / "fundus_pages" if source == "fundus" else ZYTE
+    if not folder.exists():
+        pytest.skip(f"{folder} is not here (../shared is absent)")
+    pages = load_fundus() if source == "fundus" else load_pages(ZYTE)
+    truth = next(page for page in pages if page.page_id == page_id)
+    text = extract_html(truth.html, truth.url).text
+    assert text.startswith(opening)
+    assert page_recall(page_scores(truth.body, text)) > 0.85  # fundus counts the summary above the story
