@@ -108,13 +108,15 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         fast=large,  # the second opinions (readability, justext) cost seconds on a huge page
         date_extraction_params={"extensive_search": not large, "original_date": True, "outputformat": _DATE_FORMAT},
     )
+    # who signed the story: a line or a short biography naming them under it is not the story
+    signers = persons or split_names(document.author or "") if document is not None else persons
     if document is not None:
         if document.body is not None and chunks:
             _add_missing_chunks(document.body, chunks)
-        text = _body_text(document.body, anchors) if document.body is not None else (document.text or "")
-        text = _second_opinion(tree, text, anchors, url)
+        text = _body_text(document.body, anchors, signers) if document.body is not None else (document.text or "")
+        text = _second_opinion(tree, text, anchors, url, signers)
     else:  # nothing trafilatura would call an article: the page may render its story from a script
-        text = _second_opinion(tree, "", anchors, url)
+        text = _second_opinion(tree, "", anchors, url, signers)
         if not text:
             return HtmlExtraction(title=None, text="", url=url)
         document = trafilatura.extract_metadata(tree, default_url=url)
@@ -362,7 +364,7 @@ _SCRIPT_LITERAL = re.compile(r'"((?:[^"\\]|\\.){400,})"')
 _ARTICLE_MARKUP = re.compile(r"<p[\s>]", re.IGNORECASE)
 
 
-def _second_opinion(tree, text: str, anchors: set[str], url: str | None) -> str:
+def _second_opinion(tree, text: str, anchors: set[str], url: str | None, signers: tuple[str, ...] = ()) -> str:
     """The article's text from the page's own article container, or from the markup a script carries, when
     trafilatura's text is much shorter: it kept a print header or reprint notice beside the story, or the page
     renders its story from a script."""
@@ -376,7 +378,7 @@ def _second_opinion(tree, text: str, anchors: set[str], url: str | None) -> str:
         container_words = sum(element_words(p) for p in container.iter("p"))
         if container_words < _RESCUE_MIN_WORDS or words >= _RESCUE_SHARE * container_words:
             continue
-        rescued = _extract_text(container, anchors, url)
+        rescued = _extract_text(container, anchors, url, signers)
         if len(WORD.findall(rescued)) > words:
             return rescued
     return text
@@ -428,7 +430,7 @@ def _script_article(tree):
     return best
 
 
-def _extract_text(container, anchors: set[str], url: str | None) -> str:
+def _extract_text(container, anchors: set[str], url: str | None, signers: tuple[str, ...] = ()) -> str:
     """Trafilatura's text of one element of the page, trimmed as the page's own."""
     import copy
 
@@ -444,7 +446,7 @@ def _extract_text(container, anchors: set[str], url: str | None) -> str:
     )
     if document is None or document.body is None:
         return ""
-    return _body_text(document.body, anchors)
+    return _body_text(document.body, anchors, signers)
 
 
 def _anchor_texts(tree) -> set[str]:
@@ -462,12 +464,14 @@ def _linked_words(block, anchors: set[str]) -> int:
     return sum(element_words(line) for line in lines if normal_text(line) in anchors)
 
 
-def _closing_reason(block, anchors: set[str]) -> str | None:
+def _closing_reason(block, anchors: set[str], signers: tuple[str, ...] = ()) -> str | None:
     """Why a block at the end of the text is not the article's end, or None when it may be."""
     text = normal_text(block)
     words = element_words(block)
     if not text or CLOSING_LINE.match(text):
         return "closing line"
+    if credit := credit_line(text, signers):
+        return credit
     if _is_rail_heading(text):
         return "rail heading"
     if AGE.fullmatch(text):
@@ -481,6 +485,72 @@ def _closing_reason(block, anchors: set[str]) -> str | None:
     if block.tag == "p" and words <= 25 and _linked_words(block, anchors) >= 0.6 * words:
         return "link paragraph"
     return None
+
+
+# A credit's label: one to four words and a colon (`Redaktion:`, `Sendung:`, `Dieses Thema im Programm:`).
+_CREDIT_LABEL = re.compile(r"^\(?[^\W\d_][\w'’-]*(?:\s+[\w'’-]+){0,3}\s*:\s*\S")
+# A sentence ends in a full stop, question or exclamation mark (quotes and brackets may follow).
+_SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]]*$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", re.IGNORECASE)
+# A signature or credit is at most this many words; a contributor's biography under the story at most that many.
+_CREDIT_MAX_WORDS = 25
+_BIOGRAPHY_MAX_WORDS = 80
+# A line of only capitalised words (names, a newsroom, agency codes) is a signature up to this many words.
+_SIGNATURE_MAX_WORDS = 6
+
+
+def credit_line(text: str, signers: tuple[str, ...] = ()) -> str | None:
+    """Why a paragraph under a story is its signature or credits, in any language, or None: a line naming who
+    signed the story, or a short biography of them; a contact address; a label and names (`Redaktion: …`,
+    `Sendung: …`) that is no sentence; a short line of only capitalised words and agency codes (`André Schmidt`,
+    `MDR (dst)`, `SDA/sep`)."""
+    words = WORD.findall(text)
+    if len(words) <= _BIOGRAPHY_MAX_WORDS and any(_names_first(name, words) for name in signers):
+        return "signer"  # `Lance Ulanoff makes …`, `Der Berliner Imam Abdul Adhim Kamouss ist …`, `Lê Phương`
+    if len(words) > _CREDIT_MAX_WORDS:
+        return None
+    if _EMAIL.search(text):
+        return "contact"
+    if _SENTENCE_END.search(text):
+        return None
+    label = _CREDIT_LABEL.match(text)
+    if label and _name_like(text[label.end() - 1 :], minor_words=True):
+        return "credit"
+    letter_words = sum(not word.isdigit() for word in words)
+    if letter_words >= 2 and len(words) <= _SIGNATURE_MAX_WORDS and _name_like(re.sub(r"\([^)]*\)", " ", text)):
+        return "signature"
+    return None
+
+
+def _names_first(name: str, words: list[str]) -> bool:
+    """Whether a signer's name opens the paragraph's words (within its first four, after an apposition) or is
+    all of them; a name in capitals is a newsroom's, not a person's, and must be all of them."""
+    name_words = WORD.findall(name)
+    if not name_words:
+        return False
+    if words == name_words:
+        return True
+    if len(name_words) < 2 or name.isupper():
+        return False
+    n = len(name_words)
+    return any(words[i : i + n] == name_words for i in range(min(4, len(words) - n + 1)))
+
+
+# Small words a list of names may hold: `und`, `and`, `et`, `y`, `van`, `de`.
+_MINOR_WORD = 3
+
+
+def _name_like(text: str, minor_words: bool = False) -> bool:
+    """Only names, codes and numbers: every word starts with a capital or a digit, or is an agency code after a
+    slash (`SDA/sep`); with `minor_words`, also a short lowercase word between them (`und`, `and`, `van`)."""
+    chunks = [chunk for chunk in re.split(r"[\s,|()–—-]+", text) if WORD.search(chunk)]
+    if not any(WORD.search(chunk)[0][0].isupper() for chunk in chunks):
+        return False  # a name at least, not only numbers (`R : 50,000₩`)
+    for chunk in chunks:
+        first = WORD.search(chunk)[0]
+        if not (first[0].isupper() or first[0].isdigit() or (minor_words and len(first) <= _MINOR_WORD)):
+            return False
+    return True
 
 
 def _wrap_loose_text(body) -> None:
@@ -498,7 +568,7 @@ def _wrap_loose_text(body) -> None:
         body.insert(0, loose)
 
 
-def _body_text(body, anchors: set[str]) -> str:
+def _body_text(body, anchors: set[str], signers: tuple[str, ...] = ()) -> str:
     """Trafilatura's text of its result tree, after the trailing teaser block and closing furniture are cut."""
     from trafilatura.xml import xmltotxt
 
@@ -518,7 +588,7 @@ def _body_text(body, anchors: set[str]) -> str:
     while cut > 1:
         block = blocks[cut - 1]
         text = normal_text(block)
-        if _closing_reason(block, anchors) is not None:
+        if _closing_reason(block, anchors, signers) is not None:
             after_age = bool(AGE.fullmatch(text))
             cut -= 1
         elif (after_age or TRAILING_AGE.search(text)) and element_words(block) <= _CARD_MAX_WORDS:
@@ -530,7 +600,11 @@ def _body_text(body, anchors: set[str]) -> str:
     for block in blocks[cut:]:
         body.remove(block)
     text = xmltotxt(body, include_formatting=False)
-    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    # a signer's line or biography may end the last block after a line break, under the story's last paragraph
+    while len(lines) > 1 and credit_line(lines[-1], signers) == "signer":
+        lines.pop()
+    return "\n".join(lines)
 
 
 def parse_datetime(value: str | None) -> datetime | None:

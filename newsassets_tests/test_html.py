@@ -492,3 +492,47 @@ def test_real_pages_whose_story_trafilatura_misses_are_read_whole(source, page_i
     text = extract_html(truth.html, truth.url).text
     assert text.startswith(opening)
     assert page_recall(page_scores(truth.body, text)) > 0.85  # fundus counts the summary above the story
+
+
+@pytest.mark.parametrize(
+    ("line", "signers", "reason"),
+    [
+        ("André Schmidt", (), "signature"),
+        ("MDR (Engin Haupt, Alisa Sonntag)", (), "signature"),
+        ("SDA/sep", (), "signature"),
+        ("Wochenblatt / Última Hora", (), "signature"),
+        ("(Quelle: APA/sda/dpa)", (), "credit"),
+        ("Redaktion: Marcus Bensmann, Elena Müller", (), "credit"),
+        ("Sendung: Antenne Brandenburg, 24.04.2024, 15:10 Uhr", (), "credit"),
+        ("Übersetzung: Tristan Oetker-Kast, Audioversion: Iris Hochberger und Christian Melchert", (), "credit"),
+        ("Write to Al Root at allen.root@dowjones.com", (), "contact"),
+        ("Lê Phương", ("Lê Phương",), "signer"),
+        ("Manuela Conrad ist ZDF-Reporterin für das Berichtsgebiet Russland.", ("Manuela Conrad",), "signer"),
+        ("Der Berliner Imam Abdul Adhim Kamouss ist Gründer einer Stiftung.", ("Abdul Adhim Kamouss",), "signer"),
+        # sentences, lists and prices are the story's, however short
+        ("Het duel eindigde in 2-1.", (), None),
+        ("Die Polizei ermittelt.", (), None),
+        ("(Graphic: Global assets in 2019 - here)", (), None),
+        ("R : 50,000₩", (), None),
+        ("Inquiry", (), None),
+        ("Kauert sagte im Gespräch mit MDR SACHSEN-ANHALT: Bitte haltet euch daran.", ("MDR SACHSEN-ANHALT",), None),
+        # a signer named late in a paragraph is a quotation or a sign-off in it, not a biography
+        ("Dear Abby is written by Abigail Van Buren, also known as Jeanne Phillips.", ("Abigail Van Buren",), None),
+    ],
+)
+def test_credit_lines_under_a_story_in_any_language(line, signers, reason):
+    from newsassets.html import credit_line
+
+    assert credit_line(line, signers) == reason
+
+
+def test_a_signature_and_the_authors_biography_under_the_story_are_cut():
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    html = (
+        '<html><head><meta name="author" content="Anna de Vries"></head><body><article><h1>Stadspark</h1>'
+        f"{story}<p>Anna de Vries is verslaggever voor de regio Zwolle en schrijft over de gemeenteraad.</p>"
+        "<p>Redactie: Anna de Vries, Jan Bakker</p><p>ANP/DPA</p></article></body></html>"
+    )
+    extraction = extract_html(html)
+    assert extraction.authors == ("Anna de Vries",)
+    assert extraction.text.split("\n")[-len(STORY_PARAGRAPHS) :] == STORY_PARAGRAPHS
