@@ -478,6 +478,8 @@ def _closing_reason(block, anchors: set[str], signers: tuple[str, ...] = ()) -> 
         return "teaser age"  # `1 uur geleden`, `gisteren 14:05`: a teaser's, never the story's last line
     if block.tag == "head":
         return "heading"
+    if text.endswith(":") and words <= _CREDIT_MAX_WORDS:
+        return "announcement"  # `Mehr dazu in unserem Liveblog:` over what the page no longer shows
     if words <= 60 and is_pitch(text):
         return "pitch"
     if block.tag == "list" and words and _linked_words(block, anchors) >= 0.6 * words:
@@ -511,10 +513,13 @@ def credit_line(text: str, signers: tuple[str, ...] = ()) -> str | None:
         return None
     if _EMAIL.search(text):
         return "contact"
+    label = _CREDIT_LABEL.match(text)
+    value = text[label.end() - 1 :] if label else ""
+    if label and text.endswith(".") and _name_like(value.rstrip(".")):
+        return "credit"  # `Our Standards: The Thomson Reuters Trust Principles.`, not `Lakers: Visit the Thunder.`
     if _SENTENCE_END.search(text):
         return None
-    label = _CREDIT_LABEL.match(text)
-    if label and _name_like(text[label.end() - 1 :], minor_words=True):
+    if label and _name_like(value, minor_words=True):
         return "credit"
     letter_words = sum(not word.isdigit() for word in words)
     if letter_words >= 2 and len(words) <= _SIGNATURE_MAX_WORDS and _name_like(re.sub(r"\([^)]*\)", " ", text)):

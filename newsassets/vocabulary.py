@@ -251,21 +251,39 @@ FURNITURE_HEADING = re.compile(
 )
 # Closing furniture: a paragraph that is never the end of a story.
 CLOSING_LINE = re.compile(
-    r"^(?:"
+    r"^[-–—•*\s]*(?:"  # a list item's bullet or a dash may open the line
     r"(?:sign\s+up|subscribe|register)\b.{0,200}(?:newsletters?|inbox|e-?mail\s+(?:updates|alerts)|alerts)\b.{0,200}"
     r"|.{0,80}\bnewsletters?\b.{0,40}|.{0,200}\bnieuwsbrief\b.{0,200}|schrijf\s+je\s+in\b.{0,200}"
     r"|follow\s+(?:us|@?\w[\w ]{0,40})\s+on\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
     r"|volg\s+(?:ons|\w[\w ]{0,40})\s+op\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
     r"|(?:like|liked|enjoyed)\s+this\s+(?:story|article|post)\?.{0,200}|share\s+(?:this|it)\b.{0,80}"
-    r"|if\s+you\s+(?:enjoyed|liked|value|appreciate)\s+(?:this|our)\s+(?:article|story|post|journalism|reporting)\b.{0,300}"
+    r"|if\s+you\s+(?:enjoyed|liked|value|appreciate)\s+(?:this|our)\s+(?:article|story|post|journalism|reporting)\b.{0,600}"
+    r"|(?:hat|haben)\s+(?:ihnen|dir|euch)\s+(?:dieser|der|unser)\s+(?:artikel|beitrag|text)\s+gefallen\b.{0,400}"
+    r"|.{0,200}\bsign(?:ing)?\s+up\b.{0,100}\bnewsletters?\b.{0,40}"
+    # a report-an-error prompt, a breaking-story notice, a pointer to more of the same
+    r"|(?:fehler\s+gefunden|found\s+an?\s+(?:error|mistake|typo)|spotted\s+an?\s+(?:error|mistake|typo)"
+    r"|fout\s+gezien|une\s+erreur)\b.{0,80}"
+    r"|this\s+is\s+a\s+(?:breaking|developing)\s+(?:news\s+)?(?:new\s+)?story\b.{0,120}|more\s+to\s+follow\W*"
+    r"|for\s+more\s+(?:stories|news|articles)\s+like\s+this\b.{0,120}"
+    # the paywall's remainder notice: `Il vous reste 57% de cet article à lire`
+    r"|il\s+vous\s+reste\s+\d.{0,200}|.{0,120}\b(?:réservée?s?\s+aux\s+abonnés|for\s+subscribers\s+only"
+    r"|nur\s+für\s+abonnenten|alleen\s+voor\s+abonnees)\b.{0,120}"
+    # where the story first ran: `First published in The Conversation`, `Dieser Artikel ist zuerst bei … erschienen`
+    r"|(?:this\s+(?:article|story|piece)\s+(?:was\s+|is\s+)?)?(?:first|originally)\s+(?:published|appeared|ran)\b.{0,200}"
+    r"|(?:dieser|der)\s+(?:artikel|beitrag|text)\s+(?:ist|wurde|erschien)\b.{0,200}\b(?:erschienen|veröffentlicht"
+    r"|übersetzung)\b.{0,200}"
+    r"|dit\s+(?:artikel|stuk|verhaal)\s+(?:verscheen|is\s+eerder\s+verschenen|werd\s+eerder\s+gepubliceerd)\b.{0,200}"
     r"|(?:vond|vind)\s+(?:je|u)\s+dit\s+(?:artikel|verhaal|stuk)\b.{0,200}"
     r"|deel\s+(?:dit|het)\b.{0,80}|\d*\s*(?:comments?|reacties?)|(?:view|show|load|read|add|post)\s+(?:all\s+)?comments?.{0,40}"
     r"|(?:leave|post)\s+a\s+(?:comment|reply).{0,40}|plaats\s+een\s+reactie.{0,40}|tell\s+us\s+what\s+you\s+think.{0,40}"
-    r"|(?:copyright|©|\(c\)).{0,200}|all\s+rights\s+reserved.{0,80}|alle\s+rechten\s+voorbehouden.{0,80}"
+    r"|[<\[(]?\s*(?:copyright|©|ⓒ|\(c\)).{0,200}|.{0,80}\ball\s+rights\s+reserved.{0,80}"
+    r"|alle\s+rechten\s+voorbehouden.{0,80}"
     r"|(?:filed\s+under|tags?|tagged(?:\s+with)?|topics?|trefwoorden|onderwerpen)\s*:.{0,300}"
     r"|you\s+may\s+also\s+like.{0,40}|(?:advertisement|advertentie|sponsored|gesponsord)"
     # credit and source lines: who reported, edited or contributed; the agency the story came from
     r"|\(?(?:(?:additional\s+)?reporting|writing|editing|compiled|research)\s+by\b.{0,300}"
+    r"|\(?(?:with\s+(?:additional\s+)?(?:files|reporting|reports|material)|additional\s+reporting)\s+(?:from|by)\b.{0,300}"
+    r"|mit\s+(?:agenturmaterial|material\s+(?:von|der|aus)\b.{0,80})\W*"
     r"|.{0,200}\bcontributed\s+(?:to\s+this\s+(?:report|story|article)|reporting)\b.{0,80}"
     r"|(?:source|sources|bron|bronnen)\s*:.{0,80}|\((?-i:[A-Z]{2,}(?:\s*[/,]\s*[A-Z]{2,})*)\)"
     r"|(?:updated|bijgewerkt|aangepast|laatste\s+update)\b.{0,40}\d.{0,20}"

@@ -5,6 +5,7 @@ import pytest
 from newsassets.vocabulary import (
     AGE_AT_LINE_START,
     BOILERPLATE_LINE,
+    CLOSING_LINE,
     RAIL_HEADING,
     parse_age,
     parse_dateline,
@@ -122,6 +123,45 @@ def test_rail_headings_and_boilerplate():
     for line in ["Webmail", "Kies je webmail", "Omdat ZeelandNet ook DELTA webmail aanbiedt, vragen we je iets."]:
         assert BOILERPLATE_LINE.match(line)
     assert BOILERPLATE_LINE.match("De webmail van het ministerie lag eruit, zei de woordvoerder.") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "With files from The Associated Press and Mohamed El Saife",
+        "With reporting by Associated Press writer Sheikh Saaliq",
+        "- – additional reporting by Donald Matthys",
+        "Additional reporting from PA",
+        "Mit Agenturmaterial.",
+        "Fehler gefunden? Jetzt melden.",
+        "This is a breaking new story - more to follow",
+        "For more stories like this, check our news page.",
+        "Il vous reste 57.09% de cet article à lire. La suite est réservée aux abonnés.",
+        "First published in The Conversation.",
+        "This article was originally published by Futurism. Read the original article.",
+        'Dieser Artikel ist zuerst bei "Capital" erschienen.',
+        "Dieser Artikel ist eine Übersetzung, im Original ist er in der Tageszeitung Haaretz erschienen.",
+        "<Copyright ⓒ 한국일보. All rights reserved. 무단 전재 및 재배포 금지>",
+        "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende.",
+        "For the latest breaking news from the Daily Star, sign up for our newsletters .",
+    ],
+)
+def test_closing_lines_of_newsrooms_in_several_languages(line):
+    assert CLOSING_LINE.match(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "De politie vond later een fout in het rapport.",
+        "Mit dem Material will die Stadt ein neues Museum bauen.",
+        "The first published figures showed a drop in sales, the ministry said.",
+        "Der Artikel 5 des Grundgesetzes schützt die Pressefreiheit.",
+        "Nieuwe regels voor abonnees van de bibliotheek gaan in januari in.",
+    ],
+)
+def test_running_text_is_no_closing_line(line):
+    assert CLOSING_LINE.match(line) is None
 
 
 def test_metadata_date():
