@@ -330,10 +330,13 @@ def _add_missing_chunks(body, chunks: list[list[str]]) -> None:
     """Put the body chunks trafilatura left out before or after the one it kept, in page order."""
     from lxml import etree
 
-    present = {normal_text(element) for element in body.iter() if isinstance(element.tag, str)}
+    def key(text: str) -> str:  # the words only: inline markup spaces the same text differently
+        return " ".join(WORD.findall(text))
+
+    present = {key(normal_text(element)) for element in body.iter() if isinstance(element.tag, str)}
 
     def kept(chunk: list[str]) -> bool:
-        return sum(p in present for p in chunk) * 2 > len(chunk)
+        return sum(key(p) in present for p in chunk) * 2 > len(chunk)
 
     flags = [kept(chunk) for chunk in chunks]
     if not any(flags) or all(flags):
@@ -344,6 +347,8 @@ def _add_missing_chunks(body, chunks: list[list[str]]) -> None:
         if flags[index]:
             continue
         for paragraph in chunk:
+            if key(paragraph) in present:  # a chunk trafilatura kept in part: its kept paragraphs are not added twice
+                continue
             element = etree.Element("p")
             element.text = paragraph
             if index < first:
@@ -558,6 +563,21 @@ def _name_like(text: str, minor_words: bool = False) -> bool:
     return True
 
 
+# A pointer to another story inside the text: a short label, a colon or bar, and a link's whole text
+# (`Les også: Tone Damli ofret musikkarrieren`, `Lees ook | Brand in Emmen`, `READ MORE: …`).
+_INLINE_TEASER = re.compile(r"^(?P<label>[^\W\d_][\w'’-]*(?:\s+[\w'’-]+){0,2})\s*[:|»›>]\s*(?P<title>\S.{8,})$")
+
+
+def _is_inline_teaser(block, anchors: set[str]) -> bool:
+    """A paragraph that only points at another story: a short label and then, whole, the text of a link."""
+    if block.tag != "p":
+        return False
+    match = _INLINE_TEASER.match(normal_text(block))
+    if not match or len(WORD.findall(match["title"])) < 3:  # a headline, not a handle (`Account: @name`)
+        return False
+    return match["title"].strip() in anchors
+
+
 def _wrap_loose_text(body) -> None:
     """Text standing between the blocks of trafilatura's result (an age after a card's `<p>`) becomes a `<p>`."""
     from lxml import etree
@@ -578,6 +598,9 @@ def _body_text(body, anchors: set[str], signers: tuple[str, ...] = ()) -> str:
     from trafilatura.xml import xmltotxt
 
     _wrap_loose_text(body)
+    for block in list(body):
+        if isinstance(block.tag, str) and _is_inline_teaser(block, anchors):
+            body.remove(block)
     blocks = [child for child in body if isinstance(child.tag, str)]
     cut = len(blocks)
     # a rail heading in the last part of the text: it and everything below it go

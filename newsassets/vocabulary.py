@@ -223,6 +223,8 @@ RAIL_MARKUP = re.compile(
     r"|cookie|cookies|consent|gdpr"
     r"|comments?|disqus|reacties"
     r"|breadcrumbs?|pagination|byline-?share"
+    # a fact box beside the story: background the site repeats under many stories, not the story's text
+    r"|fact-?box|facts-?box|info-?box|faktbox|fakten-?box|fakta-?boks|feiten-?box|info-?kasten"
     r")(?:$|[\s_-])",
     re.IGNORECASE,
 )

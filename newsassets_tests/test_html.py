@@ -536,3 +536,35 @@ def test_a_signature_and_the_authors_biography_under_the_story_are_cut():
     extraction = extract_html(html)
     assert extraction.authors == ("Anna de Vries",)
     assert extraction.text.split("\n")[-len(STORY_PARAGRAPHS) :] == STORY_PARAGRAPHS
+
+
+def test_split_body_chunks_never_add_a_paragraph_the_text_already_has():
+    from lxml import etree
+
+    from newsassets.html import _add_missing_chunks
+
+    # trafilatura kept the first chunk and one paragraph of the second (its inline link spaced differently)
+    body = etree.fromstring(
+        "<body><p>Eerste alinea over de begroting.</p><p>Tweede alinea, met <a>een link</a>, over de lasten.</p></body>"
+    )
+    chunks = [
+        ["Eerste alinea over de begroting."],
+        ["Tweede alinea, met een link , over de lasten.", "Derde alinea over de dijken."],
+    ]
+    _add_missing_chunks(body, chunks)
+    assert [" ".join("".join(p.itertext()).split()) for p in body] == [
+        "Eerste alinea over de begroting.",
+        "Tweede alinea, met een link, over de lasten.",
+        "Derde alinea over de dijken.",
+    ]
+
+
+def test_a_fact_box_beside_the_story_is_not_the_story():
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    box = (
+        '<div class="fact-box"><h3>Fakta om parker</h3><ul><li>Zwolle heeft 40 parken en plantsoenen.</li>'
+        "<li>Het grootste park is 30 hectare groot en ligt aan de rand van de stad.</li></ul></div>"
+    )
+    html = f"<html><body><article><h1>Stadspark</h1>{story[:2000]}{box}{story[2000:]}</article></body></html>"
+    text = extract_html(html).text
+    assert "Alinea 11" in text and "Fakta om parker" not in text and "40 parken" not in text
