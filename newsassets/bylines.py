@@ -27,6 +27,13 @@ _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d")
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S*|(?:^|\s)/\S+|\S+@\S+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # `chuck-ross`: a profile's url slug, not the name as written
 _ROLE_SUFFIX = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|\s[|–—-]\s.*)$")  # "Jan Jansen (verslaggever)", "… - Rome"
+# A role after a name in scripts without capitals: `신현주 기자` (reporter), `박준석 기자 외 1명` (and one more),
+# `松岡大地記者`, `特派員`, `编辑`.
+_CJK_ROLE = re.compile(
+    r"\s*(?:기자|특파원|선임기자|객원기자|논설위원|記者|特派員|編集委員|记者|编辑|責任編輯)(?:\s.*)?$"
+)
+# A byline word inside a metadata value, after a newsroom's name: `Capital Von Jemima Kelly`.
+_INNER_BYLINE = re.compile(r"^.*?\s(?:By|Von|Door|Par|Por)\s+(?=\S)")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 MAX_NAME_WORDS = 5
 _META_AUTHOR = (
@@ -49,7 +56,7 @@ def clean_name(text: str, in_running_text: bool = False) -> str | None:
     a byline line of a text dump (`in_running_text`) must also look like a person's name: two words or more,
     capitalised where the script has capitals (`By Tuesday` and `Door Rutte gesteund` are running text)."""
     text = BYLINE_LINE.sub(r"\g<names>", " ".join(text.split())).strip(" .:,;")
-    text = _ROLE_SUFFIX.sub("", text).strip(" .:,;")
+    text = _CJK_ROLE.sub("", _ROLE_SUFFIX.sub("", _INNER_BYLINE.sub("", text))).strip(" .:,;")
     if not text or _NOT_A_NAME.search(text) or _SLUG.fullmatch(text):
         return None
     words = text.split()
@@ -100,6 +107,47 @@ def page_authors(tree, json_ld_authors: list | None = None) -> list[str]:
         lambda: _itemprop_authors(tree),
     ):
         if names := unique(found()):
+            return names
+    return []
+
+
+def _site_key(name: str) -> str:
+    """A site's name compared loosely: `LRT.lt`, `Lrt lt` and `lrt` are one; `hessenschau.de` is `hessenschau`."""
+    words = re.findall(r"\w+", name.casefold())
+    if len(words) > 1 and len(words[-1]) <= 3:
+        words = words[:-1]  # a domain's ending
+    if len(words) > 1 and words[0] == "www":
+        words = words[1:]
+    return "".join(words)
+
+
+def site_names(names: list[str], sites: Iterable[str | None]) -> list[str]:
+    """Those of the names that are the site's own (`한국일보` on hankookilbo.com, `Lrt.lt` on LRT)."""
+    keys = {_site_key(site) for site in sites if site}
+    return [name for name in names if _site_key(name) in keys]
+
+
+# A visible byline's markup: a class or rel naming the author (`author`, `byline`, `autor`, `auteur`, …).
+_BYLINE_MARKUP = re.compile(
+    r"(?:^|[\s_-])(?:authors?|author-?name|byline|bylines|autor(?:en|in)?|auteurs?|forfatter|writer|reporter)(?:$|[\s_\d-])",
+    re.IGNORECASE,
+)
+# A visible byline is short: a few names and perhaps the newsroom.
+_BYLINE_MAX_WORDS = 10
+
+
+def visible_byline_authors(tree) -> list[str]:
+    """The names of the page's visible byline (an element whose class names it so, or a `rel="author"` link),
+    read as running text: for a page whose metadata names no person."""
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img"):
+            continue
+        if element.get("rel") != "author" and not _BYLINE_MARKUP.search(element.get("class") or ""):
+            continue
+        text = " ".join(element.text_content().split())
+        if not text or len(text.split()) > _BYLINE_MAX_WORDS:
+            continue
+        if names := split_names(text, in_running_text=True):
             return names
     return []
 

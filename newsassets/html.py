@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsassets.bylines import page_authors, signing_organisations, split_names
+from newsassets.bylines import page_authors, signing_organisations, site_names, split_names, visible_byline_authors
 from newsassets.page_metadata import read_page_metadata
 from newsassets.vocabulary import (
     AGE,
@@ -110,16 +110,29 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     )
     # who signed the story: a line or a short biography naming them under it is not the story
     signers = persons or split_names(document.author or "") if document is not None else persons
+    signatures: list[str] = []  # the name lines cut from above or under the story
     if document is not None:
         if document.body is not None and chunks:
             _add_missing_chunks(document.body, chunks)
-        text = _body_text(document.body, anchors, signers) if document.body is not None else (document.text or "")
+        if document.body is not None:
+            sites = site_names(signers, (document.sitename, metadata.site_name, document.hostname))
+            named = [name for name in signers if name not in sites]
+            text = _body_text(document.body, anchors, signers, signatures, byline_on_top=not named)
+        else:
+            text = document.text or ""
         text = _second_opinion(tree, text, anchors, url, signers)
     else:  # nothing trafilatura would call an article: the page may render its story from a script
         text = _second_opinion(tree, "", anchors, url, signers)
         if not text:
             return HtmlExtraction(title=None, text="", url=url)
         document = trafilatura.extract_metadata(tree, default_url=url)
+    # the site's own name is no author beside a person; where the metadata names no one else, the signature
+    # under the story does, else the site, else the newsroom the JSON-LD names
+    sites = site_names(signers, (document.sitename, metadata.site_name, document.hostname))
+    authors = [name for name in signers if name not in sites]
+    if not authors:
+        signed = [name for line in signatures for name in split_names(line, in_running_text=True)]
+        authors = signed or visible_byline_authors(tree) or sites or signing_organisations(metadata.author_values)
     published_at = naive_utc(metadata.published) if metadata.published else None
     if published_at is None and document.date:
         try:
@@ -133,8 +146,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         url=document.url or url,
         site=document.sitename or None,
         language=language or _language_code(document.language),
-        # else trafilatura's byline, else the newsroom the JSON-LD names as author
-        authors=tuple(persons or split_names(document.author or "") or signing_organisations(metadata.author_values)),
+        authors=tuple(authors),
     )
 
 
@@ -593,14 +605,39 @@ def _wrap_loose_text(body) -> None:
         body.insert(0, loose)
 
 
-def _body_text(body, anchors: set[str], signers: tuple[str, ...] = ()) -> str:
-    """Trafilatura's text of its result tree, after the trailing teaser block and closing furniture are cut."""
+# A byline line standing alone above the story is among its first this many paragraphs.
+_BYLINE_WITHIN = 4
+
+
+def _body_text(
+    body,
+    anchors: set[str],
+    signers: tuple[str, ...] = (),
+    signatures: list[str] | None = None,
+    byline_on_top: bool = False,
+) -> str:
+    """Trafilatura's text of its result tree, after the trailing teaser block and closing furniture are cut;
+    the signature lines cut (a name under the story; with `byline_on_top`, for a page whose metadata names no
+    person, a line of only names among the first paragraphs) are added to `signatures`."""
     from trafilatura.xml import xmltotxt
 
     _wrap_loose_text(body)
     for block in list(body):
         if isinstance(block.tag, str) and _is_inline_teaser(block, anchors):
             body.remove(block)
+    if byline_on_top:
+        paragraphs = [block for block in body if isinstance(block.tag, str) and normal_text(block)]
+        for block in paragraphs[:_BYLINE_WITHIN]:
+            line = normal_text(block)
+            if block.tag != "p" or credit_line(line) != "signature":
+                continue
+            names = split_names(line, in_running_text=True)
+            rest = " ".join(normal_text(other) for other in paragraphs if other is not block)
+            if names and not any(name in rest for name in names):  # a name the story speaks of is its subject
+                body.remove(block)
+                if signatures is not None:
+                    signatures.append(line)
+                break
     blocks = [child for child in body if isinstance(child.tag, str)]
     cut = len(blocks)
     # a rail heading in the last part of the text: it and everything below it go
@@ -616,7 +653,9 @@ def _body_text(body, anchors: set[str], signers: tuple[str, ...] = ()) -> str:
     while cut > 1:
         block = blocks[cut - 1]
         text = normal_text(block)
-        if _closing_reason(block, anchors, signers) is not None:
+        if (reason := _closing_reason(block, anchors, signers)) is not None:
+            if reason == "signature" and signatures is not None:
+                signatures.append(text)
             after_age = bool(AGE.fullmatch(text))
             cut -= 1
         elif (after_age or TRAILING_AGE.search(text)) and element_words(block) <= _CARD_MAX_WORDS:

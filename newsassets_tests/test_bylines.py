@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from newsassets.bylines import byline_authors, clean_name, page_authors, split_names
+from newsassets.bylines import byline_authors, clean_name, page_authors, site_names, split_names, visible_byline_authors
 from newsassets.cleaning import clean_html_page, clean_text_page
 from newsassets.evaluate.realdata import REALDATA, dutch_articles
 from newsassets.html import parse_html
@@ -22,6 +22,9 @@ from newsassets.html import parse_html
         ("Redactie", ["Redactie"]),
         ("松岡大地", ["松岡大地"]),  # a script without capitals
         ("Salzburger Nachrichten", ["Salzburger Nachrichten"]),  # a newsroom that signs as one: as the page says
+        ("신현주 기자", ["신현주"]),  # a role after the name, in a script without capitals
+        ("박준석 기자 외 1명", ["박준석"]),
+        ("Capital Von Jemima Kelly", ["Jemima Kelly"]),  # the newsroom before a byline word
     ],
 )
 def test_names_are_split_and_cleaned(text, names):
@@ -122,3 +125,25 @@ def test_the_headline_is_the_json_ld_one_and_loses_the_sites_name():
     # no JSON-LD: the <h1> that og:title agrees with, without the site's name
     plain = read_page_metadata(parse_html(_page('<meta property="og:title" content="Begroting | Dagblad">')))
     assert plain.headline_or(None, "Dagblad") == "Begroting"
+
+
+def test_the_sites_own_name_is_told_from_the_persons():
+    sites = ("Hankook Ilbo", "한국일보", "www.lrt.lt")
+    assert site_names(["한국일보", "신현주"], sites) == ["한국일보"]
+    assert site_names(["Povilas Aleksandravičius", "Lrt.lt"], sites) == ["Lrt.lt"]
+    assert site_names(["Jan Jansen"], (None, "")) == []
+
+
+def test_a_visible_byline_names_the_authors_where_the_metadata_does_not():
+    tree = parse_html(
+        "<html><body><div class='articleMeta'><p class='author'><a>David Straub, MDR THÜRINGEN</a></p></div>"
+        "<p>Die Thüringer Bratwurst ist ein Stück Heimat, sagt der Metzger.</p></body></html>"
+    )
+    assert visible_byline_authors(tree) == ["David Straub", "MDR THÜRINGEN"]
+    # a long text in an author box is a biography, not a byline
+    bio = (
+        "<html><body><div class='author-box'>"
+        + "Jan Jansen schrijft al jaren over de regio. " * 5
+        + "</div></body></html>"
+    )
+    assert visible_byline_authors(parse_html(bio)) == []

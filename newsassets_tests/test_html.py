@@ -568,3 +568,25 @@ def test_a_fact_box_beside_the_story_is_not_the_story():
     html = f"<html><body><article><h1>Stadspark</h1>{story[:2000]}{box}{story[2000:]}</article></body></html>"
     text = extract_html(html).text
     assert "Alinea 11" in text and "Fakta om parker" not in text and "40 parken" not in text
+
+
+def test_a_name_line_above_the_story_is_its_byline_where_the_metadata_names_only_the_site():
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    html = (
+        '<html><head><meta name="author" content="Lesotho Times"><meta property="og:site_name" content="Lesotho Times">'
+        f"</head><body><article><h1>Stadspark</h1><p><strong>Mohloai Mpesi</strong></p>{story}</article></body></html>"
+    )
+    extraction = extract_html(html)
+    assert extraction.authors == ("Mohloai Mpesi",)
+    assert "Mohloai" not in extraction.text and STORY_PARAGRAPHS[0] in extraction.text
+
+
+def test_a_name_line_the_story_speaks_of_is_its_subject_not_its_byline():
+    story = "".join(f"<p>{p} Kate Henshaw was there.</p>" for p in STORY_PARAGRAPHS)
+    html = (
+        '<html><head><meta name="author" content="LinkNaija"><meta property="og:site_name" content="LinkNaija">'
+        f"</head><body><article><h1>Stadspark</h1><p>Kate Henshaw</p>{story}</article></body></html>"
+    )
+    extraction = extract_html(html)
+    assert extraction.authors == ("LinkNaija",)
+    assert "Kate Henshaw\n" in extraction.text
