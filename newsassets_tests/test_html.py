@@ -471,27 +471,31 @@ def test_a_page_that_shows_its_story_ignores_the_markup_its_scripts_carry():
     assert "Alinea 11" in text and "Other story" not in text
 
 
-@pytest.mark.parametrize(
-    ("source", "page_id", "opening"),
-    [
-        # a Next.js page: the story is only in its flight payload
-        ("fundus", "kr/HankookIlbo_2026_01_29", "장동혁 국민의힘 대표가 당권을 위협하던"),
-        # trafilatura keeps the print header's reprint notice and loses the <article> beside it
-        ("zyte", "f8ff621a0b9b7646cc0d57d37416feabba2bf78ef5dd0bfc5b080f9f97bbe584", "Shares of construction goods"),
-    ],
-)
-def test_real_pages_whose_story_trafilatura_misses_are_read_whole(source, page_id, opening):
-    from newsassets.evaluate.extraction import load_fundus, load_pages, page_recall, page_scores
-    from newsassets.evaluate.realdata import REALDATA, ZYTE
+def test_a_real_next_js_page_whose_story_is_only_in_its_payload_is_read_whole():
+    from newsassets.evaluate.extraction import load_fundus, page_recall, page_scores
+    from newsassets.evaluate.realdata import REALDATA
 
-    folder = REALDATA / "fundus_pages" if source == "fundus" else ZYTE
-    if not folder.exists():
-        pytest.skip(f"{folder} is not here (../shared is absent)")
-    pages = load_fundus() if source == "fundus" else load_pages(ZYTE)
-    truth = next(page for page in pages if page.page_id == page_id)
+    if not (REALDATA / "fundus_pages").exists():
+        pytest.skip("../shared/realdata/fundus_pages is not here (../shared is absent)")
+    truth = next(page for page in load_fundus() if page.page_id == "kr/HankookIlbo_2026_01_29")
     text = extract_html(truth.html, truth.url).text
-    assert text.startswith(opening)
+    assert text.startswith("장동혁 국민의힘 대표가 당권을 위협하던")
     assert page_recall(page_scores(truth.body, text)) > 0.85  # fundus counts the summary above the story
+
+
+def test_a_text_much_shorter_than_the_pages_article_container_is_read_again_from_the_container():
+    from newsassets.html import _second_opinion, parse_html
+
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    tree = parse_html(
+        "<html><body><div class='print-header'><p>This copy is for your personal, non-commercial use only.</p></div>"
+        f"<article class='article'><div class='article__body'>{story}</div></article></body></html>"
+    )
+    # what trafilatura kept on such a page: the print header's notice
+    text = _second_opinion(tree, "This copy is for your personal, non-commercial use only.", set(), None)
+    assert text.split("\n") == STORY_PARAGRAPHS
+    # a text as long as the container's is left as it is
+    assert _second_opinion(tree, "\n".join(STORY_PARAGRAPHS[:8]), set(), None).split("\n") == STORY_PARAGRAPHS[:8]
 
 
 @pytest.mark.parametrize(
