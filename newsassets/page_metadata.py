@@ -36,6 +36,7 @@ class PageMetadata:
     site_name: str | None = None  # `og:site_name`, else the JSON-LD article's `publisher` name
     headings: list[str] = field(default_factory=list)  # the texts of the page's `<h1>`s
     page_title: str | None = None  # `<title>`
+    hidden_headings: list[str] = field(default_factory=list)  # `<h1>`s marked for search engines or breadcrumbs
 
     def headline_or(self, fallback: str | None, site: str | None = None) -> str | None:
         """The story's headline: the JSON-LD article's `headline` (by schema.org's definition the headline as
@@ -43,8 +44,13 @@ class PageMetadata:
         `fallback`: equal, or one the start of the other, as `Headline | Site`), else `og:title`, else
         `fallback`; then without a trailing ` | Site` or ` - Site` naming the site (`site_name`, or `site`)."""
         titles = [t for t in (self.social_title, self.page_title, fallback) if t]
-        agreed = next((h for h in self.headings if any(_agree(h, t) for t in titles)), None)
-        chosen = self.headline or agreed or self.social_title or fallback
+        hidden = {_normal(h) for h in self.hidden_headings}
+        visible = [h for h in self.headings if _normal(h) not in hidden]
+        agreed = next((h for h in visible if any(_agree(h, t) for t in titles)), None)
+        headline = self.headline
+        if headline and self.social_title and _normal(headline) in hidden:
+            headline = None  # the search engines' headline, which the page hides from readers: not the story's
+        chosen = headline or agreed or self.social_title or fallback
         return _without_site(chosen, [self.site_name, site]) if chosen else None
 
 
@@ -62,9 +68,19 @@ def read_page_metadata(tree) -> PageMetadata:
     )
     if site is None:
         site = next((s for node in articles if (s := _text(_name(node.get("publisher"))))), None)
-    headings = [text for h in tree.xpath("//h1") if (text := _text(h.text_content()))]
+    headings, hidden = [], []
+    for h1 in tree.xpath("//h1"):
+        if text := _text(h1.text_content()):
+            headings.append(text)
+            if _HIDDEN_HEADING.search(h1.get("class") or ""):
+                hidden.append(text)
     page_title = next((t for value in tree.xpath("//title/text()") if (t := _text(str(value)))), None)
-    return PageMetadata(headline, social, published, authors, site, headings, page_title)
+    return PageMetadata(headline, social, published, authors, site, headings, page_title, hidden)
+
+
+# An `<h1>` the page marks as one for search engines, a breadcrumb's or screen readers' only, not the headline
+# readers see: `seotitle`, `breadcrumb__headline`, `sr-only`, `visually-hidden`.
+_HIDDEN_HEADING = re.compile(r"seo|breadcrumb|sr-only|visually-?hidden|screen-?reader", re.IGNORECASE)
 
 
 def _name(value) -> str | None:

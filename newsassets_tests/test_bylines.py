@@ -147,3 +147,20 @@ def test_a_visible_byline_names_the_authors_where_the_metadata_does_not():
         + "</div></body></html>"
     )
     assert visible_byline_authors(parse_html(bio)) == []
+
+
+def test_a_headline_the_page_hides_for_search_engines_gives_way_to_the_one_readers_see():
+    from newsassets.page_metadata import read_page_metadata
+
+    ld = {"@type": "NewsArticle", "headline": "Trump plant Helikopterlandeplatz beim Weissen Haus"}
+    html = (
+        f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script>'
+        '<meta property="og:title" content="Trump plant Helikopterlandeplatz – während sein Ballsaal-Projekt stockt">'
+        '</head><body><h1 class="seotitle">Trump plant Helikopterlandeplatz beim Weissen Haus</h1>'
+        "<h2>Trump plant Helikopterlandeplatz – während sein Ballsaal-Projekt stockt</h2></body></html>"
+    )
+    metadata = read_page_metadata(parse_html(html))
+    assert metadata.headline_or(None) == "Trump plant Helikopterlandeplatz – während sein Ballsaal-Projekt stockt"
+    # the same headline in a visible <h1> is the story's
+    visible = html.replace(' class="seotitle"', "")
+    assert read_page_metadata(parse_html(visible)).headline_or(None) == ld["headline"]
