@@ -23,6 +23,7 @@ def home(tmp_path, monkeypatch):
     target = tmp_path / "dagster_home"
     monkeypatch.setenv("DAGSTER_HOME", str(target))
     monkeypatch.delenv("NEWSASSETS_TELEMETRY", raising=False)
+    monkeypatch.delenv("NEWSASSETS_DAGSTER_STORAGE", raising=False)
     return target
 
 
@@ -242,3 +243,49 @@ def test_sigterm_stops_dagster_dev_cleanly_and_leaves_no_process_behind(tmp_path
         if launcher.poll() is None:
             os.killpg(launcher.pid, signal.SIGKILL)
             launcher.wait()
+
+
+def _postgres_env(monkeypatch, **values):
+    settings = {"STORAGE": "postgres", "PG_HOST": "db.internal", "PG_USER": "dagster", "PG_DB": "dagster"}
+    for name, value in {**settings, **values}.items():
+        monkeypatch.setenv(f"NEWSASSETS_DAGSTER_{name}", value)
+    for name in ("PG_PORT", "PG_PASSWORD"):
+        if name not in values:  # unset, and unset again after the test (the defaults are written into os.environ)
+            monkeypatch.setenv(f"NEWSASSETS_DAGSTER_{name}", "")
+            monkeypatch.delenv(f"NEWSASSETS_DAGSTER_{name}")
+
+
+def test_postgres_storage_is_written_when_asked_for(home, monkeypatch):
+    _postgres_env(monkeypatch, PG_PASSWORD="s3cret")
+    instance.ensure_dagster_home()
+    config = yaml.safe_load((home / "dagster.yaml").read_text())
+    server = config["storage"]["postgres"]["postgres_db"]
+    assert server["hostname"] == {"env": "NEWSASSETS_DAGSTER_PG_HOST"}
+    assert server["password"] == {"env": "NEWSASSETS_DAGSTER_PG_PASSWORD"}
+    assert server["scheme"] == "postgresql+psycopg2"
+    assert config["concurrency"] == {"runs": {"max_concurrent_runs": 1}, "pools": {"default_limit": 1}}
+    text = (home / "dagster.yaml").read_text()
+    assert "db.internal" not in text and "s3cret" not in text  # the server and its password stay in the env
+    assert os.environ["NEWSASSETS_DAGSTER_PG_PORT"] == "5432"  # the default, for Dagster started next
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"PG_HOST": ""}, "needs NEWSASSETS_DAGSTER_PG_HOST"),
+        ({"PG_PORT": "five"}, "NEWSASSETS_DAGSTER_PG_PORT must be a port number"),
+        ({"STORAGE": "mysql"}, "NEWSASSETS_DAGSTER_STORAGE must be one of"),
+    ],
+)
+def test_an_unclear_storage_choice_is_an_error(home, monkeypatch, values, message):
+    _postgres_env(monkeypatch, **values)
+    with pytest.raises(ValueError, match=message):
+        instance.ensure_dagster_home()
+    assert not (home / "dagster.yaml").exists()
+
+
+def test_postgres_asked_of_a_home_that_keeps_sqlite_is_an_error_not_a_silent_sqlite_instance(home, monkeypatch):
+    instance.ensure_dagster_home()  # the default: SQLite
+    _postgres_env(monkeypatch)
+    with pytest.raises(ValueError, match="keeps its own storage"):
+        instance.ensure_dagster_home()
