@@ -1,10 +1,10 @@
 """An HTML page → its main text and metadata: trafilatura, plus what the project knows about news-page chrome.
 
-Four steps, each guarded so that no input makes them raise (a broken page gives an empty or partial result):
+Five steps, each guarded so that no input makes them raise (a broken page gives an empty or partial result):
 
 1. **Prune** the parsed page before extraction: teaser rails (`Meer uit Buitenland`, related and "more news"
    lists, `Lees ook`, most-read boxes), share bars, cookie banners, newsletter sign-ups, comment sections,
-   asides, navigation and footers. An element goes when its tag, class, id, role or aria-label names it so, or
+   fact boxes, asides, navigation and footers. An element goes when its tag, class, id, role or aria-label names it so, or
    when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`; English: related,
    more from …, read more, most read, recommended, sign up …); never when it holds the article itself (an
    ancestor of the page's h1, or 40 % of its paragraph words).
@@ -15,11 +15,18 @@ Four steps, each guarded so that no input makes them raise (a broken page gives 
 3. **Reunite** an article body that the page splits into several same-class containers (`article-body`,
    `story-body`, … around an advert or embed): trafilatura keeps one of them; the others' paragraphs are put
    back in page order.
-4. **Trim** the end of the text: a rail heading in the second half and everything below it, then from the end
-   up: closing furniture (sign-up pitches, "follow us", share prompts, comment counters, copyright, tag, credit
-   and source lines, contact addresses, separators), a heading with nothing below it, lists and short
-   paragraphs that are entirely link text, and headless teaser cards (a summary above a teaser age such as
-   `1 uur geleden`, with its linked title).
+4. **Trim** the text: inline "read also" pointers (a label and a link's whole headline); for a page whose
+   metadata names no person, a line of only names above the story (its byline); a rail heading in the second
+   half and everything below it, then from the end up: closing furniture (sign-up pitches, "follow us", share
+   prompts, comment counters, copyright, tag, credit, provenance and source lines, contact addresses,
+   separators), signatures and credits in any language (`credit_line`: the signers' line or biography, a label
+   and names, a short line of names and agency codes), a heading or a line ending in a colon with nothing below
+   it, lists and short paragraphs that are entirely link text, and headless teaser cards (a summary above a
+   teaser age such as `1 uur geleden`, with its linked title).
+5. **A second opinion** when the text is much shorter than the page's own article container
+   (`itemprop="articleBody"`, an `article-body` class, `<article>`: trafilatura kept a box beside the story), or
+   when the page shows almost no text and a script carries the story's markup (a Next.js flight payload,
+   `__NEXT_DATA__`): that container or markup is extracted and trimmed the same way.
 
 Pages larger than 2,000,000 characters are cut there; above 500,000, trafilatura's fallback extractors and its
 date search in running text are skipped, so that no page takes seconds.
