@@ -4,10 +4,10 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
 
 1. **Prune** the parsed page before extraction: teaser rails (`Meer uit Buitenland`, related and "more news"
    lists, `Lees ook`, most-read boxes), share bars, cookie banners, newsletter sign-ups, comment sections,
-   fact boxes, asides, navigation and footers. An element goes when its tag, class, id, role or aria-label names it so, or
-   when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`; English: related,
-   more from …, read more, most read, recommended, sign up …); never when it holds the article itself (an
-   ancestor of the page's h1, or 40 % of its paragraph words).
+   fact boxes, asides, navigation and footers. An element goes when its tag, class, id, role or aria-label
+   names it so, or when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`;
+   English: related, more from …, read more, most read, recommended, sign up …); never when it holds the article
+   itself (an ancestor of the page's h1, or 40 % of its paragraph words).
 2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
    Scrapinghub benchmark). Not `deduplicate`: trafilatura's cache is process-wide, so a page's text would
    depend on the pages extracted before it in the same process. Publication dates keep their time and offset
