@@ -38,6 +38,7 @@ The rails themselves are read by `newsassets.rails`, a front's cards by `newsass
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -388,7 +389,7 @@ _SCRIPT_LITERAL = re.compile(r'"((?:[^"\\]|\\.){400,})"')
 _ARTICLE_MARKUP = re.compile(r"<p[\s>]", re.IGNORECASE)
 
 
-def _second_opinion(tree, text: str, anchors: set[str], url: str | None, signers: tuple[str, ...] = ()) -> str:
+def _second_opinion(tree, text: str, anchors: set[str], url: str | None, signers: Sequence[str] = ()) -> str:
     """The article's text from the page's own article container, or from the markup a script carries, when
     trafilatura's text is much shorter: it kept a print header or reprint notice beside the story, or the page
     renders its story from a script."""
@@ -454,7 +455,7 @@ def _script_article(tree):
     return best
 
 
-def _extract_text(container, anchors: set[str], url: str | None, signers: tuple[str, ...] = ()) -> str:
+def _extract_text(container, anchors: set[str], url: str | None, signers: Sequence[str] = ()) -> str:
     """Trafilatura's text of one element of the page, trimmed as the page's own."""
     import copy
 
@@ -488,7 +489,7 @@ def _linked_words(block, anchors: set[str]) -> int:
     return sum(element_words(line) for line in lines if normal_text(line) in anchors)
 
 
-def _closing_reason(block, anchors: set[str], signers: tuple[str, ...] = ()) -> str | None:
+def _closing_reason(block, anchors: set[str], signers: Sequence[str] = ()) -> str | None:
     """Why a block at the end of the text is not the article's end, or None when it may be."""
     text = normal_text(block)
     words = element_words(block)
@@ -525,7 +526,7 @@ _BIOGRAPHY_MAX_WORDS = 80
 _SIGNATURE_MAX_WORDS = 6
 
 
-def credit_line(text: str, signers: tuple[str, ...] = ()) -> str | None:
+def credit_line(text: str, signers: Sequence[str] = ()) -> str | None:
     """Why a paragraph under a story is its signature or credits, in any language, or None: a line naming who
     signed the story, or a short biography of them; a contact address; a label and names (`Redaktion: …`,
     `Sendung: …`) that is no sentence; a short line of only capitalised words and agency codes (`André Schmidt`,
@@ -619,7 +620,7 @@ _BYLINE_WITHIN = 4
 def _body_text(
     body,
     anchors: set[str],
-    signers: tuple[str, ...] = (),
+    signers: Sequence[str] = (),
     signatures: list[str] | None = None,
     byline_on_top: bool = False,
 ) -> str:
