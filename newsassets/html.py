@@ -52,6 +52,7 @@ from newsassets.vocabulary import (
     RAIL_HEADING,
     RAIL_MARKUP,
     RAIL_TAGS,
+    SOURCES_HEADING,
     TRAILING_AGE,
     WORD,
     is_pitch,
@@ -243,11 +244,30 @@ def _prune(tree) -> None:
             continue
         doomed.append(element)
     for heading in body.iter(*HEADING_TAGS):
-        if len(heading) > 2 or not _is_rail_heading(short_text(heading) or ""):
+        if len(heading) > 2:
             continue
-        doomed.extend(_rail_under(heading, is_article))
+        text = short_text(heading) or ""
+        if _is_rail_heading(text):
+            doomed.extend(_rail_under(heading, is_article))
+        elif SOURCES_HEADING.match(text) and (sources := _sources_box(heading, is_article)) is not None:
+            doomed.append(sources)
     for element in doomed:
         drop_element(element)
+
+
+# A box of sources under a story: its heading and a short list, in a container of at most this many words.
+_SOURCES_MAX_WORDS = 150
+
+
+def _sources_box(heading, is_article):
+    """The container of a sources heading and the list it opens (`Verwendete Quellen` over `Eigene Recherche`,
+    `foxnews.com: …`): the citations, not the story; None when the heading stands in running text."""
+    parent = heading.getparent()
+    if parent is None or parent.tag in ("body", "html") or is_article(parent):
+        return None
+    if element_words(parent) > _SOURCES_MAX_WORDS or next(parent.iter("ul", "ol"), None) is None:
+        return None
+    return parent
 
 
 def _rail_under(heading, is_article) -> list:
@@ -670,6 +690,8 @@ def _body_text(
             # a card's summary above its age, or ending in it: with the card's linked title, if it has one
             after_age = False
             cut -= 2 if cut > 2 and normal_text(blocks[cut - 2]) in anchors else 1
+        elif block.tag == "list" and cut > 2 and SOURCES_HEADING.match(normal_text(blocks[cut - 2])):
+            cut -= 2  # `Quellen:` and the list of sources under it
         else:
             break
     for block in blocks[cut:]:

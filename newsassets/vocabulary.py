@@ -251,6 +251,12 @@ FURNITURE_HEADING = re.compile(
     r")\s*[:.…]*$",
     re.IGNORECASE,
 )
+# The heading of the list of sources a newsroom puts under a story (`Verwendete Quellen`, `Sources`, `Bronnen`).
+SOURCES_HEADING = re.compile(
+    r"^(?:verwendete\s+|weitere\s+)?(?:quellen?|sources?|bronn?en|kilder|källor|fuentes|źródła|lähteet|fonti)"
+    r"(?:\s+(?:und|and|en|og|och)\s+\w+)?\s*[:.]?$",
+    re.IGNORECASE,
+)
 # Closing furniture: a paragraph that is never the end of a story.
 CLOSING_LINE = re.compile(
     r"^[-–—•*\s]*(?:"  # a list item's bullet or a dash may open the line

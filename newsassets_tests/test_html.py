@@ -593,3 +593,28 @@ def test_a_name_line_above_the_story_is_its_byline_unless_the_story_speaks_of_th
     assert extraction.authors == authors
     name = line.removeprefix("<strong>").removesuffix("</strong>")
     assert (f"{name}\n" in extraction.text) == bool(mention) and STORY_PARAGRAPHS[0] in extraction.text
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        # a box beside the story: its heading (not a heading element) over a list of citations
+        '<div class="box"><div>Verwendete Quellen</div><ul><li>Eigene Recherche</li>'
+        "<li>nytimes.com: Behind the Seized Tanker (Englisch)</li></ul></div>",
+        # a heading line and a list at the end of the story's own container
+        "<p><strong>Quellen:</strong></p><ul><li>Landtag NRW, Stellungnahmen</li><li>WDR Interviews</li></ul>",
+    ],
+)
+def test_the_sources_listed_under_a_story_are_not_the_story(sources):
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    html = f"<html><body><article><h1>Stadspark</h1>{story}{sources}</article></body></html>"
+    text = extract_html(html).text
+    assert text.endswith(STORY_PARAGRAPHS[-1])
+    assert "Quellen" not in text and "Recherche" not in text and "Interviews" not in text
+
+
+def test_a_list_under_a_heading_that_is_no_sources_heading_stays():
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    listed = "<p>De plannen:</p><ul><li>Een nieuwe vijver</li><li>Twee speeltuinen</li></ul>"
+    html = f"<html><body><article><h1>Stadspark</h1>{story}{listed}</article></body></html>"
+    assert extract_html(html).text.endswith("Twee speeltuinen")
