@@ -152,7 +152,7 @@ def test_every_fundus_page_is_paired_with_its_annotation():
 
 @pytest.mark.skipif(not (REALDATA / "fundus_pages").exists(), reason="../shared/realdata/fundus_pages is not here")
 def test_the_project_reads_the_fundus_pages_of_41_countries_well():
-    """A floor under the figures the README reports (body F1 0.961, 17 leaked tails, authors F1 0.90, title
+    """A floor under the figures the README reports (body F1 0.961, 14 leaked tails, authors F1 0.90, title
     0.893, date 0.993 with trafilatura 2.3.1): a change that loses real pages' bodies, tails or bylines fails."""
     from newsassets.evaluate.extraction import evaluate, project_extraction
 
@@ -160,6 +160,6 @@ def test_the_project_reads_the_fundus_pages_of_41_countries_well():
     overall, _ = evaluate(pages, {"project": project_extraction})
     row = overall["project"].row()
     assert row["f1"] >= 0.955 and row["recall"] >= 0.959  # trafilatura's default recall on these pages
-    assert row["leaked_pages"] <= 25
+    assert row["leaked_pages"] <= 20
     assert row["authors_f1"] >= 0.88 and row["title"] >= 0.87 and row["date"] >= 0.98
     assert all(score.tp > 0 for score in overall["project"].scores)  # every page gives some of its story
