@@ -50,6 +50,9 @@ class PageMetadata:
         headline = self.headline
         if headline and self.social_title and _normal(headline) in hidden:
             headline = None  # the search engines' headline, which the page hides from readers: not the story's
+        if headline:
+            # the headline readers see, where the JSON-LD one puts a kicker before it (`«Kicker»: Headline`)
+            headline = next((h for h in visible if _after_kicker(headline, h)), headline)
         chosen = headline or agreed or self.social_title or fallback
         return _without_site(chosen, [self.site_name, site]) if chosen else None
 
@@ -91,6 +94,14 @@ def _name(value) -> str | None:
 
 def _normal(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _after_kicker(headline: str, heading: str) -> bool:
+    """Whether `headline` is `heading` with a kicker and a colon before it."""
+    full, shown = _normal(headline), _normal(heading)
+    if len(shown) < 10 or full == shown or not full.endswith(shown):
+        return False
+    return full[: len(full) - len(shown)].rstrip().endswith(":")
 
 
 def _agree(heading: str, title: str) -> bool:

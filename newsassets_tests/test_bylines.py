@@ -164,3 +164,16 @@ def test_a_headline_the_page_hides_for_search_engines_gives_way_to_the_one_reade
     # the same headline in a visible <h1> is the story's
     visible = html.replace(' class="seotitle"', "")
     assert read_page_metadata(parse_html(visible)).headline_or(None) == ld["headline"]
+
+
+def test_the_headline_readers_see_wins_over_the_json_ld_one_with_a_kicker_before_it():
+    from newsassets.page_metadata import read_page_metadata
+
+    ld = {"@type": "NewsArticle", "headline": "«Evnukkmakeren»: Nordmann dømt til livstid"}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    page = f"<html><head>{head}</head><body><h1>Nordmann dømt <span>til livstid</span></h1></body></html>"
+    assert read_page_metadata(parse_html(page)).headline_or(None) == "Nordmann dømt til livstid"
+    # a heading that is the headline's start, or has no kicker's colon before it, changes nothing
+    for heading in ("«Evnukkmakeren»", "dømt til livstid"):
+        other = page.replace("Nordmann dømt <span>til livstid</span>", heading)
+        assert read_page_metadata(parse_html(other)).headline_or(None) == ld["headline"]
