@@ -68,6 +68,8 @@ _MAX_HTML_CHARS = 2_000_000
 _LARGE_HTML_CHARS = 500_000
 # Publication dates with their time and offset when the page gives them (`article:published_time`), else a day.
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+# trafilatura's best setting on the Scrapinghub benchmark, for the page and for a second opinion on a part of it
+_EXTRACTION = {"favor_precision": True, "include_comments": False}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")  # lxml refuses a str that declares its encoding
 # An element holding at least this share of the page's paragraph words is the article: never pruned.
@@ -112,34 +114,33 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         tree,
         url=url,
         with_metadata=True,
-        favor_precision=True,
-        include_comments=False,
+        **_EXTRACTION,
         fast=large,  # the second opinions (readability, justext) cost seconds on a huge page
         date_extraction_params={"extensive_search": not large, "original_date": True, "outputformat": _DATE_FORMAT},
     )
     # who signed the story: a line or a short biography naming them under it is not the story
     signers = persons or split_names(document.author or "") if document is not None else persons
     signatures: list[str] = []  # the name lines cut from above or under the story
-    if document is not None:
-        if document.body is not None and chunks:
-            _add_missing_chunks(document.body, chunks)
-        if document.body is not None:
-            sites = site_names(signers, (document.sitename, metadata.site_name, document.hostname))
-            named = [name for name in signers if name not in sites]
-            text = _body_text(document.body, anchors, signers, signatures, byline_on_top=not named)
-        else:
-            text = document.text or ""
-        text = _second_opinion(tree, text, anchors, url, signers)
-    else:  # nothing trafilatura would call an article: the page may render its story from a script
+    extracted = document is not None
+    if not extracted:  # nothing trafilatura would call an article: the page may render its story from a script
         text = _second_opinion(tree, "", anchors, url, signers)
         if not text:
             return HtmlExtraction(title=None, text="", url=url)
         document = trafilatura.extract_metadata(tree, default_url=url)
-    # the site's own name is no author beside a person; where the metadata names no one else, the signature
-    # under the story does, else the site, else the newsroom the JSON-LD names
+    # the site's own name is no author beside a person
     sites = site_names(signers, (document.sitename, metadata.site_name, document.hostname))
     authors = [name for name in signers if name not in sites]
+    if extracted:
+        if document.body is not None:
+            if chunks:
+                _add_missing_chunks(document.body, chunks)
+            text = _body_text(document.body, anchors, signers, signatures, byline_on_top=not authors)
+        else:
+            text = document.text or ""
+        text = _second_opinion(tree, text, anchors, url, signers)
     if not authors:
+        # the metadata names no one but the site: the signature under (or byline above) the story does, else the
+        # visible byline, else the site, else the newsroom the JSON-LD names
         signed = [name for line in signatures for name in split_names(line, in_running_text=True)]
         authors = signed or visible_byline_authors(tree) or sites or signing_organisations(metadata.author_values)
     published_at = naive_utc(metadata.published) if metadata.published else None
@@ -339,6 +340,12 @@ def short_text(element, limit: int = 120) -> str | None:
     return text if len(text) <= limit else None
 
 
+def _body_class(element) -> str | None:
+    """The element's class, separators made `-`, when it names an article's body (`article__body`), else None."""
+    css = re.sub(r"[_-]+", "-", (element.get("class") or "").lower())
+    return css if css and _BODY_CLASS.search(css) else None
+
+
 def _body_chunks(tree) -> list[list[str]]:
     """An article body the page splits into several same-class containers (between them: ads, embeds): the
     paragraphs of each, in page order. Trafilatura keeps only one of them; empty when the page has one body."""
@@ -347,8 +354,7 @@ def _body_chunks(tree) -> list[list[str]]:
         return []
     groups: dict[tuple[str, str], list] = {}
     for element in body.iter("div", "section", "article"):
-        css = re.sub(r"[_-]+", "-", (element.get("class") or "").lower())
-        if css and _BODY_CLASS.search(css):
+        if css := _body_class(element):
             groups.setdefault((element.tag, css), []).append(element)
     for members in groups.values():
         members = [m for m in members if not any(a in members for a in m.iterancestors())]
@@ -437,8 +443,7 @@ def _article_container(tree):
         return None
     best, best_words = None, 0
     for element in body.iter("article", "div", "section", "main"):
-        css = re.sub(r"[_-]+", "-", (element.get("class") or "").lower())
-        if not (element.tag == "article" or element.get("itemprop") == "articleBody" or _BODY_CLASS.search(css)):
+        if not (element.tag == "article" or element.get("itemprop") == "articleBody" or _body_class(element)):
             continue
         words = sum(element_words(p) for p in element.iter("p"))
         if words > best_words and _link_words(element) <= _CHUNK_MAX_LINK_SHARE * words:
@@ -485,8 +490,7 @@ def _extract_text(container, anchors: set[str], url: str | None, signers: Sequen
         copy.deepcopy(container),  # as the root of its own tree, as trafilatura reads a fragment
         url=url,
         with_metadata=False,
-        favor_precision=True,
-        include_comments=False,
+        **_EXTRACTION,
         fast=True,
     )
     if document is None or document.body is None:

@@ -52,7 +52,8 @@ ARTICLES = _table(
     C(
         "authors",
         "VARCHAR[]",
-        "Who wrote it, as the page's metadata (JSON-LD, author meta tags) or a `Door …`/`By …` line names them; [] when none",
+        "Who wrote it, as the page's metadata (JSON-LD, author meta tags), its byline or signature, or a "
+        "`Door …`/`By …` line names them; [] when none",
     ),
     C("published_at", "TIMESTAMP", "Publication time, UTC, as the page states it"),
     C("language", "VARCHAR", "ISO 639-1 code of the body (py3langid), else the page's declared language"),

@@ -112,13 +112,18 @@ class Scores:
     f1: float
 
 
+def harmonic_mean(precision: float, recall: float) -> float:
+    """F1 of a precision and a recall (0 when both are 0)."""
+    return 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+
+
 def aggregate(scores: list[PageScore]) -> Scores:
     """Precision: mean over pages with any prediction; recall: mean over pages with any truth; F1 of the means."""
     precisions = [page_precision(s) for s in scores if s.tp + s.fp > 0]
     recalls = [page_recall(s) for s in scores if s.tp + s.fn > 0]
     precision = statistics.fmean(precisions) if precisions else 0.0
     recall = statistics.fmean(recalls) if recalls else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    f1 = harmonic_mean(precision, recall)
     return Scores(precision, recall, f1)
 
 
@@ -236,7 +241,7 @@ def project_extraction(html: str, url: str | None) -> Extraction:
     from newsassets.cleaning import clean_html_page
 
     article = clean_html_page(html, url)
-    return Extraction(article.body, article.title, article.published_at, tuple(getattr(article, "authors", ()) or ()))
+    return Extraction(article.body, article.title, article.published_at, tuple(article.authors))
 
 
 EXTRACTORS: dict[str, Callable[[str, str | None], Extraction]] = {
@@ -378,9 +383,7 @@ class Tally:
             "date": statistics.fmean(self.days) if self.days else None,
             "authors_precision": precision if true else None,
             "authors_recall": recall if true else None,
-            "authors_f1": (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-            if true
-            else None,
+            "authors_f1": harmonic_mean(precision, recall) if true else None,
             "ms": 1000 * self.seconds / max(1, len(self.scores)),
         }
 
