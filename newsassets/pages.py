@@ -321,7 +321,7 @@ def _card_teaser(card, link, href: str, page_url: str | None, clock: _PageClock,
     )
     kicker, title = _kicker_and_title(card, heading)
     text = next((t for t in _paragraph_texts(card) if t and t != title and t not in (title or "")), "")
-    age_text, age_minutes = _card_age(card, clock)
+    age_text, age_minutes, moment = _card_age(card, clock)
     if not title and not text:
         return None
     teaser = Teaser(
@@ -335,6 +335,8 @@ def _card_teaser(card, link, href: str, page_url: str | None, clock: _PageClock,
         url=urljoin(page_url, href) if page_url else href,
         kicker=kicker,
     )
+    if moment is not None and clock.fetched_at is None:  # no capture time to count back from: the card's own
+        return replace(teaser, published_at=naive_utc(moment))
     return dated_teaser(teaser, clock.fetched_at)
 
 
@@ -479,18 +481,18 @@ class _PageClock:
         return offsets.most_common(1)[0][0] if offsets else 0
 
 
-def _card_age(card, clock: _PageClock) -> tuple[str | None, int | None]:
-    """The card's time as printed and in minutes before the capture: a `<time datetime>` first, else a printed age
-    or time (`vor 2 Stunden`, `2 uur geleden`, `23:22 Uhr`, `31. Dezember 2025`). A bare `03:30` counts only where
-    the markup calls it a date or time, since cards print a video's length the same way; reading times
-    (`3 Min`) and durations never count."""
+def _card_age(card, clock: _PageClock) -> tuple[str | None, int | None, datetime | None]:
+    """The card's time as printed, in minutes before the capture, and the moment its `<time datetime>` gives:
+    that element first, else a printed age or time (`vor 2 Stunden`, `2 uur geleden`, `23:22 Uhr`,
+    `31. Dezember 2025`). A bare `03:30` counts only where the markup calls it a date or time, since cards print
+    a video's length the same way; reading times (`3 Min`) and durations never count."""
     for time_element in card.iter("time"):
         age_text = normal_text(time_element) or time_element.get("datetime")
         moment = parse_datetime(time_element.get("datetime"))
         if moment is not None and clock.fetched_at is not None:
-            return age_text, minutes_before(clock.fetched_at, moment)
+            return age_text, minutes_before(clock.fetched_at, moment), moment
         if age_text:
-            return age_text, parse_age(age_text, clock.reference)
+            return age_text, parse_age(age_text, clock.reference), moment
     for element in card.iter():
         if not isinstance(element.tag, str) or element.tag in _HEADINGS:
             continue
@@ -500,5 +502,5 @@ def _card_age(card, clock: _PageClock) -> tuple[str | None, int | None]:
         markup = f"{_classes(element)} {_classes(element.getparent())}"
         if DURATION_MARKUP.search(markup) or (is_bare_clock(text) and not TIME_MARKUP.search(markup)):
             continue
-        return text, parse_age(text, clock.reference)
-    return None, None
+        return text, parse_age(text, clock.reference), None
+    return None, None, None

@@ -24,6 +24,7 @@ from newsassets.vocabulary import (
     RAIL_HEADING,
     TRAILING_AGE,
     is_relative_age,
+    needs_capture_time,
     parse_dateline,
 )
 
@@ -115,7 +116,13 @@ def teaser_flags(
     fetched_at: datetime | None,
 ) -> list[Flag]:
     flags = []
-    if age_text and age_minutes is None:
+    # without a capture time, `gisteren 14:05` is read but cannot be placed: the page lacks it, not the reader
+    if (
+        age_text
+        and age_minutes is None
+        and published_at is None
+        and not (fetched_at is None and needs_capture_time(age_text))
+    ):
         flags.append(Flag("unparsed_age", age_text))
     if not (title or "").strip() and not (text or "").strip():
         flags.append(Flag("no_headline", "no title and no text"))

@@ -69,7 +69,7 @@ _RELATIVE_AGES = [
 ]
 # Dates with a year, as cards print them too.
 _DATES = [
-    rf"(?P<day>[0-3]?\d)\.?[ -](?P<month>{_MONTH})[ -](?P<year>\d{{4}})(?:{_AT}{_clock('d')})?",
+    rf"(?P<day>[0-3]?\d)\.?[ -](?P<month>{_MONTH}),?[ -](?P<year>\d{{4}})(?:{_AT}{_clock('d')})?",
     rf"(?P<emonth>{_MONTH})\s(?P<eday>[0-3]?\d),?\s(?P<eyear>\d{{4}})(?:{_AT}{_clock('e')})?",
     rf"(?P<nday>[0-3]?\d)[-.](?P<nmonth>[01]?\d)[-.](?P<nyear>\d{{4}})(?:{_AT}{_clock('n')})?",
 ]
@@ -135,22 +135,52 @@ def _age_minutes(age_text: str, reference: datetime | None) -> int | None:
         if clock is None:
             return int((reference - day.replace(hour=12, minute=0, second=0, microsecond=0)).total_seconds() // 60)
         moment = day.replace(hour=clock[0], minute=clock[1], second=0, microsecond=0)
-    elif match["month"] or match["emonth"] or match["nmonth"]:
-        if match["month"]:
-            year, month, day, clock = match["year"], _MONTHS[match["month"][:3].lower()], match["day"], "d"
-        elif match["emonth"]:
-            year, month, day, clock = match["eyear"], _MONTHS[match["emonth"][:3].lower()], match["eday"], "e"
-        else:
-            year, month, day, clock = match["nyear"], int(match["nmonth"]), match["nday"], "n"
-        moment = datetime(int(year), month, int(day), tzinfo=reference.tzinfo)
-        if (time_of_day := _time_of_day(match, clock)) is not None:
-            moment = moment.replace(hour=time_of_day[0], minute=time_of_day[1])
+    elif _is_date(match):
+        moment = _printed_moment(match).replace(tzinfo=reference.tzinfo)
     else:  # a time of day, bare or `today`: today, or yesterday when that time has not come yet
         hour, minute = _time_of_day(match, "t" if match["today"] else "c") or (0, 0)
         moment = reference.replace(hour=hour, minute=minute, second=0, microsecond=0)
         if moment > reference:
             moment -= timedelta(days=1)
     return int((reference - moment).total_seconds() // 60)
+
+
+def _is_date(match: re.Match) -> bool:
+    return bool(match["month"] or match["emonth"] or match["nmonth"])
+
+
+def _printed_moment(match: re.Match) -> datetime:
+    """The day (and time, where printed) of an age that is a date, naive."""
+    if match["month"]:
+        year, month, day, clock = match["year"], _MONTHS[match["month"][:3].lower()], match["day"], "d"
+    elif match["emonth"]:
+        year, month, day, clock = match["eyear"], _MONTHS[match["emonth"][:3].lower()], match["eday"], "e"
+    else:
+        year, month, day, clock = match["nyear"], int(match["nmonth"]), match["nday"], "n"
+    moment = datetime(int(year), month, int(day))
+    if (time_of_day := _time_of_day(match, clock)) is not None:
+        moment = moment.replace(hour=time_of_day[0], minute=time_of_day[1])
+    return moment
+
+
+def printed_date(age_text: str) -> datetime | None:
+    """The moment an age that is a date prints (`20 February, 2024`, `02/02/2025`, `31.12.2025 14:05`), naive
+    and read as UTC like every stored time; None for a relative age, a bare time or an impossible date. What a
+    teaser on a page without a capture time is dated by."""
+    match = AGE.fullmatch(age_text.strip())
+    if not match or not _is_date(match):
+        return None
+    try:
+        return _printed_moment(match)
+    except (OverflowError, ValueError):
+        return None
+
+
+def needs_capture_time(age_text: str) -> bool:
+    """`gisteren 14:05`, `heute, 14:05 Uhr`, `14:05`: a form of age that only the page's capture time turns into a
+    moment (relative ages and dates need none)."""
+    match = AGE.fullmatch(age_text.strip())
+    return bool(match and not (match["just"] or match["unit"] or match["vunit"] or _is_date(match)))
 
 
 def is_bare_clock(text: str) -> bool:

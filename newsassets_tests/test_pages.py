@@ -5,6 +5,7 @@ from datetime import datetime
 from pathlib import Path
 
 from newsassets.pages import ARTICLE, FRONT, front_teasers, links_to_a_list, page_kind
+from newsassets.quality import teaser_flags
 from newsassets.reading import decode_text
 
 from .conftest import require_shared
@@ -106,6 +107,26 @@ def test_card_times_in_german_and_english_read_in_the_pages_own_zone():
         (None, None),  # `03:30`, a video's length
         ("23.01.2026", datetime(2026, 1, 22, 23, 0)),  # midnight in the page's zone
     ]
+
+
+def test_a_page_without_a_capture_time_dates_its_cards_by_what_they_print_as_a_moment():
+    """Real pages saved without their capture time (fundus's): a card's `<time datetime>` and a printed date still
+    date it, whatever the visible text (`02/02/2025` beside a datetime); an age relative to the capture cannot,
+    and is no unreadable age either."""
+    html = (FIXTURES / "front_blocks_de.html").read_text()
+    teasers = front_teasers(html, None, "https://www.tageblatt.example/")
+    assert [(t.age_text, t.published_at) for t in teasers if t.age_text] == [
+        ("vor 2 Stunden", None),
+        ("09:30", None),
+        ("10:05 Uhr", datetime(2026, 1, 24, 9, 5)),  # its datetime attribute, in UTC
+        ("Heute, 11:30 Uhr", None),
+        ("5 mins ago", None),
+        ("23.01.2026", datetime(2026, 1, 23)),  # no zone to read it in without a capture: UTC, as stored times
+    ]
+    flags = [teaser_flags(t.title, t.text, t.age_text, t.age_minutes, t.published_at, None) for t in teasers]
+    assert flags == [[]] * len(teasers)
+    slashed = html.replace(">10:05 Uhr<", ">24/01/2026<")
+    assert front_teasers(slashed, None, "https://x.example/")[2].published_at == datetime(2026, 1, 24, 9, 5)
 
 
 def test_a_page_without_zone_hints_reads_its_clocks_in_utc():

@@ -67,6 +67,12 @@ def test_dates_after_the_capture_are_implausible_within_a_day_they_are_not():
 def test_teaser_flags():
     assert rule_names(teaser_flags(None, "", "ooit", None, None, None)) == ["unparsed_age", "no_headline"]
     assert teaser_flags("Titel", "", "1 uur geleden", 60, datetime(2026, 1, 24, 11), datetime(2026, 1, 24, 12)) == []
+    # a time of day is read, but only a capture time places it: a page without one lacks it, the reader does not
+    assert teaser_flags("Titel", "", "gisteren 14:05", None, None, None) == []
+    assert rule_names(teaser_flags("Titel", "", "gisteren 14:05", None, None, datetime(2026, 1, 24, 12))) == [
+        "unparsed_age"
+    ]
+    assert rule_names(teaser_flags("Titel", "", "31.02.2026", None, None, None)) == ["unparsed_age"]
 
 
 def test_the_seed_articles_break_no_leakage_rule(seeds):

@@ -7,9 +7,11 @@ from newsassets.vocabulary import (
     BOILERPLATE_LINE,
     CLOSING_LINE,
     RAIL_HEADING,
+    needs_capture_time,
     parse_age,
     parse_dateline,
     parse_metadata_date,
+    printed_date,
 )
 
 REFERENCE = datetime(2026, 1, 24, 12, 0)
@@ -87,6 +89,7 @@ def test_parse_age_reads_every_dutch_form(age_text, minutes):
         ("today 11:30 am", 30),
         ("Jan 23, 2026", 36 * 60),
         ("January 23, 2026 at 11:05 pm", 12 * 60 + 55),
+        ("23 January, 2026", 36 * 60),
     ],
 )
 def test_parse_age_reads_german_and_english_forms(age_text, minutes):
@@ -107,6 +110,15 @@ def test_parse_age_needs_a_reference_for_clock_times_and_never_guesses():
     assert parse_age("ooit") is None
     assert parse_age("31-02-2026", REFERENCE) is None
     assert parse_age("25 jan 2026", REFERENCE) is None  # after the capture: not an age
+
+
+def test_a_printed_date_is_a_moment_without_any_reference_and_other_ages_need_one():
+    assert printed_date("20 February, 2024") == datetime(2024, 2, 20)
+    assert printed_date("31.12.2025 14:05") == datetime(2025, 12, 31, 14, 5)
+    assert printed_date("Jan 23, 2026 at 11:05 pm") == datetime(2026, 1, 23, 23, 5)
+    assert [printed_date(t) for t in ("31-02-2026", "5 mins ago", "gisteren 14:05", "14:05", "ooit")] == [None] * 5
+    assert [needs_capture_time(t) for t in ("gisteren 14:05", "heute, 14:05 Uhr", "14:05")] == [True] * 3
+    assert [needs_capture_time(t) for t in ("5 mins ago", "zojuist", "23.01.2026", "ooit")] == [False] * 4
 
 
 def test_age_at_line_start_splits_glued_ages_but_not_running_text():
