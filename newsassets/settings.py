@@ -159,3 +159,51 @@ def duckdb_memory_limit() -> str:
     if not _MEMORY.match(value):
         raise ValueError(f"{DUCKDB_MEMORY_LIMIT_VAR} must be an amount of memory such as 2GB or 512MiB, got {value!r}")
     return value
+
+
+STORE_VAR = "NEWSASSETS_STORE"
+STORES = ("duckdb", "ducklake")
+LAKE_CATALOG_VAR = "NEWSASSETS_LAKE_CATALOG"
+LAKE_DATA_PATH_VAR = "NEWSASSETS_LAKE_DATA_PATH"
+DEFAULT_LAKE_CATALOG = "sqlite:data/lake/catalog.sqlite"
+DEFAULT_LAKE_DATA_PATH = "data/lake/files"
+
+
+def store_kind() -> str:
+    """Where the tables live: `duckdb` (the default: one DuckDB file, published by an atomic rename) or `ducklake`
+    (a DuckLake: catalog in SQLite or Postgres, Parquet files under a folder; see `newsassets.lake`)."""
+    value = (os.environ.get(STORE_VAR) or "duckdb").strip().lower()
+    return check_store_kind(value, STORE_VAR)
+
+
+def check_store_kind(value: str, name: str = "kind") -> str:
+    if value not in STORES:
+        raise ValueError(f"{name} must be one of {', '.join(STORES)}, got {value!r}")
+    return value
+
+
+def lake_catalog() -> str:
+    """DuckLake's catalog as it follows `ducklake:` in an ATTACH: `sqlite:<file>` (default
+    `sqlite:data/lake/catalog.sqlite`), `postgres:<connection string>`, or a DuckDB file; a relative file is
+    taken against the project root."""
+    return resolve_lake_catalog(os.environ.get(LAKE_CATALOG_VAR, "").strip() or DEFAULT_LAKE_CATALOG)
+
+
+def resolve_lake_catalog(value: str) -> str:
+    kind, _, rest = value.partition(":")
+    if kind == "postgres":
+        return value
+    if kind == "sqlite":
+        return f"sqlite:{resolve_path(rest)}" if rest else value
+    return str(resolve_path(value))
+
+
+def lake_data_path() -> str:
+    """The folder of the lake's Parquet files (default `data/lake/files`), or an object store's `s3://…` prefix."""
+    return resolve_lake_data_path(os.environ.get(LAKE_DATA_PATH_VAR, "").strip() or DEFAULT_LAKE_DATA_PATH)
+
+
+def resolve_lake_data_path(value: str) -> str:
+    if "://" in value:
+        return value if value.endswith("/") else value + "/"
+    return str(resolve_path(value)) + os.sep

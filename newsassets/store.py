@@ -101,10 +101,10 @@ class TableWriter:
 
 def _create_table(conn: duckdb.DuckDBPyConnection, table: str) -> None:
     conn.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in TABLES[table].items())})")
-    _comment(conn, table, [c.name for c in SCHEMA[table].columns])
+    comment_table(conn, table, [c.name for c in SCHEMA[table].columns])
 
 
-def _comment(conn: duckdb.DuckDBPyConnection, qualified: str, columns: list[str]) -> None:
+def comment_table(conn: duckdb.DuckDBPyConnection, qualified: str, columns: list[str]) -> None:
     """The schema's descriptions as COMMENTs, so `duckdb_columns()` and `DESCRIBE` users see them too."""
     table = SCHEMA[qualified.split(".")[-1]]
     conn.execute(f"COMMENT ON TABLE {qualified} IS '{_sql_text(table.description)}'")
@@ -216,13 +216,35 @@ def _arrays(columns: Mapping[str, tuple[list, str]]) -> tuple[dict[str, np.ndarr
 
 def next_write_stamp(conn: duckdb.DuckDBPyConnection) -> int:
     """A number larger than any taken before in this database, for the rows a stage run writes (`written_in`):
-    what was written after a given run is then a filter on one integer column, not a comparison of every text."""
-    conn.execute("CREATE SEQUENCE IF NOT EXISTS write_stamps")
-    return conn.execute("SELECT nextval('write_stamps')").fetchone()[0]
+    what was written after a given run is then a filter on one integer column, not a comparison of every text.
+
+    A DuckLake has no sequences: there the stamps are rows of a table, the next one the largest plus one. Two
+    stage runs of different shards that take theirs at the same moment may share one, which is harmless: a stamp
+    only has to be larger than every one dedup has seen, and dedup runs after the shards."""
+    if not is_lake(conn):
+        conn.execute("CREATE SEQUENCE IF NOT EXISTS write_stamps")
+        return conn.execute("SELECT nextval('write_stamps')").fetchone()[0]
+    with transaction(conn):
+        conn.execute("CREATE TABLE IF NOT EXISTS write_stamps (stamp BIGINT NOT NULL, taken_at TIMESTAMP)")
+        conn.execute("INSERT INTO write_stamps SELECT coalesce(max(stamp), 0) + 1, now()::TIMESTAMP FROM write_stamps")
+        return conn.execute("SELECT max(stamp) FROM write_stamps").fetchone()[0]
+
+
+def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's current database is a DuckLake (see `newsassets.lake`)."""
+    kind = conn.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return kind is not None and kind[0] == "ducklake"
 
 
 def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(conn.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0])
+    """Whether the current schema has the table (a lake's published copy of the same name is another one)."""
+    return bool(
+        conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND database_name = current_database() "
+            "AND schema_name = current_schema()",
+            [table],
+        ).fetchone()[0]
+    )
 
 
 def replace_table_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> int:
@@ -275,7 +297,7 @@ def publish_snapshot(work_database: Path, published: Path, memory_limit: str | N
                     if not needs_rebuild(conn, table):
                         columns = [c.name for c in SCHEMA[table].public_columns]
                         conn.execute(f"CREATE TABLE snapshot.{table} AS SELECT {', '.join(columns)} FROM {table}")
-                        _comment(conn, f"snapshot.{table}", columns)
+                        comment_table(conn, f"snapshot.{table}", columns)
                         copied.append(table)
         finally:
             conn.execute("DETACH snapshot")

@@ -102,3 +102,21 @@ def query(url: str, sql: str) -> list[tuple]:
             return cursor.fetchall()
     finally:
         connection.close()
+
+
+def create_database(url: str, database: str) -> str:
+    """Another empty database on the server at `url`; its url."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    server = urlsplit(url)
+    _create_database(server.port, database)
+    return urlunsplit(server._replace(path=f"/{database}"))
+
+
+def libpq(url: str) -> str:
+    """The url as a libpq connection string (`dbname=… host=… port=… user=…`), as DuckDB's postgres extension
+    and DuckLake's catalog take it."""
+    from urllib.parse import urlsplit
+
+    server = urlsplit(url)
+    return f"dbname={server.path.strip('/')} host={server.hostname} port={server.port} user={server.username}"

@@ -77,9 +77,11 @@ def write_mixed_folder(
     realdata: Path = REALDATA,
     zyte: Path = ZYTE,
     seeds: Path = SEEDS,
+    every: int = 1,
 ) -> dict[str, int]:
     """Fill `target` with a real mixed crawl: `dutch` Dutch articles spread evenly over the set, every fundus
-    page, every Zyte page, the fronts (when `fronts`) and the seeds. Returns the number of files per set."""
+    page, every Zyte page, the fronts (when `fronts`) and the seeds, one folder per set. With `every` > 1, only
+    every `every`-th page of the fundus, Zyte and front sets. Returns the number of files per set."""
     target.mkdir(parents=True, exist_ok=True)
     with gzip.open(realdata / "dutch_articles" / "articles.jsonl.gz", "rt") as lines:
         total = sum(1 for _ in lines)
@@ -95,7 +97,7 @@ def write_mixed_folder(
     for name, pages in sets.items():
         folder = target / name
         folder.mkdir(exist_ok=True)
-        for page, meta in pages:
+        for page, meta in pages[::every]:
             copy = folder / f"{page.parent.name}__{page.name}" if name == "fundus_pages" else folder / page.name
             shutil.copyfile(page, copy)
             sidecar = {"url": meta.get("url"), "fetched_at": meta.get("fetched_at") or meta.get("crawl_date")}

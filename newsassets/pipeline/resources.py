@@ -11,6 +11,9 @@ import duckdb
 from pydantic import Field
 
 from newsassets import settings
+from newsassets.lake import Lake, LakeUnavailable
+from newsassets.lake import connect as connect_lake
+from newsassets.lake import publish as publish_lake
 from newsassets.screening import Judgement
 from newsassets.store import publish_snapshot
 
@@ -41,16 +44,41 @@ class RawFolder(dg.ConfigurableResource):
 
 
 class NewsStore(dg.ConfigurableResource):
-    """The DuckDB files: `database` is the published snapshot users query (`NEWSASSETS_DB_PATH`, default
+    """Where the tables live (`kind`, `NEWSASSETS_STORE`).
+
+    `duckdb`, the default: `database` is the published snapshot users query (`NEWSASSETS_DB_PATH`, default
     `data/newsassets.duckdb`); runs write a private working database beside it (`work_database`, default
     `<name>.work.duckdb`) and publish a new snapshot when a full pass is done.
+
+    `ducklake`: a DuckLake whose catalog is `lake_catalog` (`NEWSASSETS_LAKE_CATALOG`, SQLite or Postgres) and
+    whose Parquet files are under `lake_data_path` (`NEWSASSETS_LAKE_DATA_PATH`); runs write its `work` schema
+    and publish to its `main` schema in one snapshot (`newsassets.lake`).
 
     Connections are short-lived and always closed, also when the work inside raises, so a failed step
     never leaves the file locked for the next one.
     """
 
-    database: str
+    database: str = ""
     work_database: str = ""
+    kind: str = "duckdb"
+    lake_catalog: str = ""
+    lake_data_path: str = ""
+
+    def is_lake(self) -> bool:
+        try:
+            return settings.check_store_kind(self.kind.strip().lower(), "store kind") == "ducklake"
+        except ValueError as exc:
+            raise dg.Failure(f"store: {exc}") from None
+
+    def lake(self) -> Lake:
+        return Lake(
+            settings.resolve_lake_catalog(self.lake_catalog or settings.DEFAULT_LAKE_CATALOG),
+            settings.resolve_lake_data_path(self.lake_data_path or settings.DEFAULT_LAKE_DATA_PATH),
+        )
+
+    def location(self) -> str:
+        """Where readers find the published tables, for logs and metadata."""
+        return self.lake().describe() if self.is_lake() else str(self.path())
 
     def path(self) -> Path:
         return settings.resolve_path(self.database)
@@ -69,7 +97,11 @@ class NewsStore(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to the working database."""
+        """A connection to the working database (a lake's `work` schema)."""
+        if self.is_lake():
+            with self._connect_lake(read_only) as conn:
+                yield conn
+            return
         path = self.work_path()
         if not path.exists() and self.path().exists():
             # an older version wrote the published file directly: carry its tables over once
@@ -84,8 +116,28 @@ class NewsStore(dg.ConfigurableResource):
         finally:
             conn.close()
 
-    def publish(self) -> list[str]:
-        """Atomically replace the published snapshot with the working database's public tables."""
+    @contextmanager
+    def _connect_lake(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        lake = self.lake()
+        if lake.backend != "postgres" and not read_only:
+            for local in (lake.catalog.removeprefix("sqlite:"), lake.data_path):
+                if "://" not in local:
+                    Path(local).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = connect_lake(lake, self.memory_limit(), read_only=read_only)
+        except (LakeUnavailable, FileNotFoundError) as exc:
+            raise dg.Failure(f"store: {exc}") from None
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def publish(self, run: dict[str, str] | None = None) -> list[str]:
+        """Atomically replace the published tables with the working ones' public columns: a new DuckDB file
+        moved over the old, or one DuckLake snapshot (`run` says which run it was, in the snapshot's extra info)."""
+        if self.is_lake():
+            with self.connect() as conn:
+                return publish_lake(conn, run)
         return publish_snapshot(self.work_path(), self.path(), self.memory_limit())
 
 
@@ -117,7 +169,12 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
             doc_timeout_seconds=settings.doc_timeout_seconds(),
             allowed_roots=[str(root) for root in settings.allowed_roots()],
         ),
-        "store": NewsStore(database=dg.EnvVar(settings.DB_PATH_VAR)),
+        "store": NewsStore(
+            database=dg.EnvVar(settings.DB_PATH_VAR),
+            kind=settings.store_kind(),
+            lake_catalog=settings.lake_catalog(),
+            lake_data_path=settings.lake_data_path(),
+        ),
         "quality": QualityLimits(
             flag_rate_limit=settings.flag_rate_limit(), flag_min_rows=dg.EnvVar.int(settings.FLAG_MIN_ROWS_VAR)
         ),

@@ -36,7 +36,8 @@ def stories(context: dg.AssetExecutionContext, config: RefreshConfig, store: New
     with store.connect(read_only=True) as conn:
         metadata = story_figures(conn)
     # the last stage of a pass: publish one consistent snapshot of every table for readers
-    context.log.info(f"published {', '.join(store.publish())} to {store.path()}")
+    published = store.publish({"run_id": context.run.run_id})
+    context.log.info(f"published {', '.join(published)} to {store.location()}")
     return dg.MaterializeResult(
         metadata={
             **metadata,
