@@ -244,3 +244,30 @@ def publish_snapshots(conn: duckdb.DuckDBPyConnection, alias: str = ALIAS) -> li
         "WHERE commit_message = ? ORDER BY snapshot_id",
         [PUBLISH_MESSAGE],
     ).fetchall()
+
+
+def shell_command(lake: Lake, alias: str = "news") -> list[str]:
+    """The DuckDB command-line tool (the `[lake]` extra pins it to the extensions' version) with the lake's published
+    tables attached read-only as `alias` and in use: `SELECT … FROM articles` works as on the DuckDB file."""
+    directory = extension_directory()
+    setup = f"SET extension_directory = '{_text(str(directory))}'; " if directory else ""
+    setup += f"ATTACH '{_text('ducklake:' + lake.catalog)}' AS {alias} (READ_ONLY); USE {alias};"
+    return [str(Path(sys.executable).with_name("duckdb")), "-cmd", setup]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m newsassets.lake [duckdb options]`: the DuckDB shell on the configured lake's published tables
+    (`NEWSASSETS_LAKE_CATALOG`); options such as `-c "SELECT …"` go to the shell."""
+    from newsassets import settings
+
+    command = shell_command(Lake(settings.lake_catalog(), settings.lake_data_path()))
+    command += list(sys.argv[1:] if argv is None else argv)
+    if not Path(command[0]).exists():
+        print(f"no DuckDB command-line tool at {command[0]}: install the [lake] extra", file=sys.stderr)
+        return 1
+    os.execv(command[0], command)
+    return 0  # not reached: the shell replaces this process
+
+
+if __name__ == "__main__":
+    sys.exit(main())

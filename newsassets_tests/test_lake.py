@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from newsassets import instance, settings
-from newsassets.lake import Lake, LakeUnavailable, connect, publish, publish_snapshots
+from newsassets.lake import Lake, LakeUnavailable, connect, publish, publish_snapshots, shell_command
 from newsassets.pipeline.resources import NewsStore, RawFolder
 from newsassets.schema import PUBLISHED_TABLES, SCHEMA, TABLES
 from newsassets.store import next_write_stamp, replace_table_columns, table_exists
@@ -304,3 +304,16 @@ def test_the_whole_job_on_postgres_and_a_postgres_lake_publishes_what_the_embedd
         assert list(runs.values()) == ["SUCCESS", "SUCCESS"]
         assert {json.loads(first_run)["run_id"], json.loads(second_run)["run_id"]} == set(runs)
         assert query(lake_url, "SELECT count(*) FROM ducklake_snapshot")[0][0] > 2  # the catalog lives in Postgres
+
+
+@lake_marked
+def test_the_shell_command_opens_the_published_tables_read_only(lake):
+    with connect(lake) as conn:
+        replace_table_columns(conn, "teaser_links", links([("t1", "a1", "url", 1.0)]))
+        publish(conn)
+    command = [*shell_command(lake), "-csv", "-c", "SELECT teaser_id FROM teaser_links"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["teaser_id", "t1"]
+    refused = subprocess.run([*command[:-1], "DELETE FROM teaser_links"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "read-only" in refused.stderr.lower()

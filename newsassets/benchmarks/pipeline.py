@@ -15,6 +15,10 @@ the process tree). The last line: `pipeline: N pages, job S s, bare S s, ratio R
 
 With `--compare-workers` it runs the job twice instead, with `NEWSASSETS_WORKERS=1` and `=2`, and prints how much
 faster the per-page stages (raw documents, articles, teasers: their own `seconds`) and the whole job are with two.
+
+With `--compare-stores` it runs the job on the DuckDB file store and then on a DuckLake (the `[lake]` extra): a
+SQLite catalog in the temporary folder, or the catalog `--lake-catalog` names (`postgres:dbname=… host=…`, which
+must be empty), and prints each run's stages side by side.
 """
 
 from __future__ import annotations
@@ -61,10 +65,17 @@ def build_pages(raw_dir: Path, pages: int, realdata: Path, zyte: Path) -> dict[s
 
 def run_job(raw_dir: Path, database: Path) -> dict[str, object]:
     """The whole job in process: its wall time, and each stage's own `seconds` (its metadata)."""
+    from newsassets import settings
     from newsassets.definitions import build_definitions
     from newsassets.pipeline.resources import NewsStore, RawFolder
 
-    resources = {"raw_folder": RawFolder(path=str(raw_dir)), "store": NewsStore(database=str(database))}
+    store = NewsStore(
+        database=str(database),
+        kind=settings.store_kind(),
+        lake_catalog=settings.lake_catalog(),
+        lake_data_path=settings.lake_data_path(),
+    )
+    resources = {"raw_folder": RawFolder(path=str(raw_dir)), "store": store}
     job = build_definitions(resources).resolve_job_def("refresh_news")
     started = time.monotonic()
     result = job.execute_in_process(raise_on_error=True)
@@ -111,9 +122,12 @@ def run_bare(raw_dir: Path) -> tuple[float, int, int]:
     return time.monotonic() - started, len(bodies), pairs
 
 
-def _part(part: str, raw_dir: Path, database: Path, workers: int | None = None) -> dict[str, object]:
-    """Run one side in a process of its own, so each peak is its own; its figures come back as a JSON line."""
-    env = {**os.environ, **({"NEWSASSETS_WORKERS": str(workers)} if workers else {})}
+def _part(
+    part: str, raw_dir: Path, database: Path, workers: int | None = None, store: dict[str, str] | None = None
+) -> dict[str, object]:
+    """Run one side in a process of its own, so each peak is its own; its figures come back as a JSON line.
+    `store`: the store's environment variables (the DuckDB file store when None)."""
+    env = {**os.environ, **({"NEWSASSETS_WORKERS": str(workers)} if workers else {}), **(store or {})}
     with TreePeak() as memory:
         done = subprocess.run(
             [sys.executable, "-m", "newsassets.benchmarks.pipeline", "--part", part, "--raw", str(raw_dir),
@@ -134,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run the job with 1 and with 2 workers (NEWSASSETS_WORKERS) instead of against the bare script",
     )
+    parser.add_argument(
+        "--compare-stores",
+        action="store_true",
+        help="run the job on the DuckDB file store and on a DuckLake instead of against the bare script",
+    )
+    parser.add_argument("--lake-catalog", help="the DuckLake catalog for --compare-stores (default: SQLite, temporary)")
     parser.add_argument("--part", choices=["job", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--raw", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
@@ -159,6 +179,21 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"workers: {total} pages, stages up to teasers {per_page[1]:.1f} s with 1 worker, {per_page[2]:.1f} s "
                 f"with 2: {per_page[1] / per_page[2]:.2f}x; whole job {runs[1]['seconds'] / runs[2]['seconds']:.2f}x"
+            )
+            return 0
+        if args.compare_stores:
+            lake = {
+                "NEWSASSETS_STORE": "ducklake",
+                "NEWSASSETS_LAKE_CATALOG": args.lake_catalog or f"sqlite:{Path(folder) / 'lake.sqlite'}",
+                "NEWSASSETS_LAKE_DATA_PATH": str(Path(folder) / "lake-files"),
+            }
+            file_store = _part("job", raw_dir, Path(folder) / "news.duckdb", store={"NEWSASSETS_STORE": "duckdb"})
+            _print_job("job, DuckDB file", file_store, total)
+            lake_store = _part("job", raw_dir, Path(folder) / "unused.duckdb", store=lake)
+            _print_job(f"job, DuckLake ({lake['NEWSASSETS_LAKE_CATALOG'].split(':')[0]} catalog)", lake_store, total)
+            print(
+                f"stores: {total} pages, DuckDB file {file_store['seconds']:.1f} s, DuckLake "
+                f"{lake_store['seconds']:.1f} s ({lake_store['seconds'] / file_store['seconds']:.2f}x)"
             )
             return 0
         job = _part("job", raw_dir, Path(folder) / "news.duckdb")
