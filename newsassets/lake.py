@@ -13,6 +13,10 @@ cannot be reached, the `[lake]` extra's packages (`duckdb-extension-ducklake` an
 for one DuckDB version) provide them: they are linked under the names DuckDB looks for in an extension directory
 of this environment, and loaded with signature checks on (`allow_unsigned_extensions` stays false).
 
+A data path on S3 or another S3 API (`s3://bucket/prefix/`) is reached through `httpfs`, with a temporary secret
+made from the standard `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` and, for
+MinIO and kin, `AWS_ENDPOINT_URL`.
+
 Plain Python, no Dagster import.
 """
 
@@ -44,7 +48,9 @@ EXTENSIONS = {
     "ducklake": ("duckdb_extension_ducklake", "ducklake"),
     "sqlite": ("duckdb_extension_sqlite", "sqlite_scanner"),
     "postgres": ("duckdb_extension_postgres", "postgres_scanner"),
+    "httpfs": ("duckdb_extension_httpfs", "httpfs"),
 }
+OBJECT_STORES = ("s3://", "s3a://", "s3n://", "r2://", "gcs://", "gs://")  # data paths DuckDB reaches by httpfs
 
 
 class LakeUnavailable(RuntimeError):
@@ -129,6 +135,9 @@ def connect(lake: Lake, memory_limit: str | None = None, read_only: bool = False
         _load(conn, "ducklake", directory)
         if lake.backend != "duckdb":
             _load(conn, lake.backend, directory)
+        if lake.data_path.startswith(OBJECT_STORES):
+            _load(conn, "httpfs", directory)
+            conn.execute(s3_secret_sql())
         if lake.backend == "sqlite" and not read_only:
             _write_ahead_log(Path(lake.catalog.removeprefix("sqlite:")))
         options = [] if read_only else [f"DATA_PATH '{_text(lake.data_path)}'"]
@@ -152,6 +161,34 @@ def connect(lake: Lake, memory_limit: str | None = None, read_only: bool = False
         conn.close()
         raise
     return conn
+
+
+# S3 settings from the environment, under the names AWS's own tools read: DuckDB secret option → variable
+S3_VARIABLES = {
+    "KEY_ID": "AWS_ACCESS_KEY_ID",
+    "SECRET": "AWS_SECRET_ACCESS_KEY",
+    "SESSION_TOKEN": "AWS_SESSION_TOKEN",
+    "REGION": "AWS_REGION",
+}
+S3_ENDPOINT_VAR = "AWS_ENDPOINT_URL"  # another S3 (MinIO, Ceph, a cloud's S3 API): `http://minio:9000`
+
+
+def s3_secret_sql(getenv: bool = False) -> str:
+    """`CREATE SECRET` for a lake whose data path is on S3 or another S3 API, from the standard `AWS_*` variables
+    (a temporary secret: it lives in the connection only). With `getenv`, the values are `getenv('AWS_…')` calls
+    for DuckDB's shell to read, so no key stands in a command line."""
+    options = {}
+    for option, variable in S3_VARIABLES.items():
+        value = os.environ.get(variable) or (os.environ.get("AWS_DEFAULT_REGION") if option == "REGION" else None)
+        if value:
+            options[option] = f"getenv('{variable}')" if getenv and option != "REGION" else f"'{_text(value)}'"
+    endpoint = os.environ.get(S3_ENDPOINT_VAR, "").strip()
+    if endpoint:
+        scheme, _, host = endpoint.rpartition("://")
+        options["ENDPOINT"] = f"'{_text(host.rstrip('/'))}'"
+        options["URL_STYLE"] = "'path'"  # the bucket in the path, as MinIO and most self-hosted stores serve it
+        options["USE_SSL"] = "false" if scheme == "http" else "true"
+    return f"CREATE OR REPLACE SECRET newsassets_lake (TYPE s3{''.join(f', {k} {v}' for k, v in options.items())})"
 
 
 def _write_ahead_log(catalog: Path) -> None:
@@ -251,8 +288,19 @@ def shell_command(lake: Lake, alias: str = "news") -> list[str]:
     tables attached read-only as `alias` and in use: `SELECT … FROM articles` works as on the DuckDB file."""
     directory = extension_directory()
     setup = f"SET extension_directory = '{_text(str(directory))}'; " if directory else ""
+    if lake.data_path.startswith(OBJECT_STORES):
+        setup += f"{s3_secret_sql(getenv=True)}; "
     setup += f"ATTACH '{_text('ducklake:' + lake.catalog)}' AS {alias} (READ_ONLY); USE {alias};"
-    return [str(Path(sys.executable).with_name("duckdb")), "-cmd", setup]
+    # the setup's own output (CREATE SECRET answers `Success`) goes nowhere, the user's to the terminal
+    return [
+        str(Path(sys.executable).with_name("duckdb")),
+        "-cmd",
+        f".output {os.devnull}",
+        "-cmd",
+        setup,
+        "-cmd",
+        ".output",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

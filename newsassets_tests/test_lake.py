@@ -317,3 +317,68 @@ def test_the_shell_command_opens_the_published_tables_read_only(lake):
     assert done.stdout.split() == ["teaser_id", "t1"]
     refused = subprocess.run([*command[:-1], "DELETE FROM teaser_links"], capture_output=True, text=True, timeout=60)
     assert refused.returncode != 0 and "read-only" in refused.stderr.lower()
+
+
+@pytest.fixture
+def s3_server(monkeypatch, tmp_path):
+    """moto's S3 server on loopback with one bucket, and the `AWS_*` variables pointing at it."""
+    import socket
+    import urllib.request
+
+    server = Path(sys.executable).with_name("moto_server")
+    if not server.exists():
+        message = "needs moto's S3 server (the [lake-test] extra, which the README's test command installs)"
+        if os.environ.get("NEWSASSETS_EXPECT_LAKE"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/news", method="PUT"))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        for variable, value in {
+            "AWS_ACCESS_KEY_ID": "newsassets",
+            "AWS_SECRET_ACCESS_KEY": "not-a-secret",
+            "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        }.items():
+            monkeypatch.setenv(variable, value)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@lake_marked
+def test_a_lake_keeps_its_files_in_object_storage_with_credentials_from_the_environment(
+    tmp_path, lake_extensions, s3_server
+):
+    lake = Lake(f"sqlite:{tmp_path / 'catalog.sqlite'}", "s3://news/lake/")
+    with connect(lake) as conn:
+        replace_table_columns(conn, "teaser_links", links([(f"t{i}", f"a{i}", "url", 1.0) for i in range(3000)]))
+        publish(conn)
+        listed = "SELECT data_file FROM ducklake_list_files('lake', 'teaser_links', schema => ?)"
+        for schema in ("work", "main"):
+            files = [f for (f,) in conn.execute(listed, [schema]).fetchall()]
+            assert files and all(f.startswith(f"s3://news/lake/{schema}/teaser_links/") for f in files)
+        # the secret came from the environment and lives in this connection only
+        assert (
+            "newsassets"
+            not in conn.execute("SELECT secret_string FROM duckdb_secrets()").fetchone()[0].split("secret=")[1]
+        )
+    command = [*shell_command(lake), "-csv", "-c", "SELECT count(*) AS n FROM teaser_links"]
+    assert "not-a-secret" not in " ".join(command)  # the shell reads the keys with getenv
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["n", "3000"]
