@@ -219,8 +219,8 @@ def next_write_stamp(conn: duckdb.DuckDBPyConnection) -> int:
     what was written after a given run is then a filter on one integer column, not a comparison of every text.
 
     A DuckLake has no sequences: there the stamps are rows of a table, the next one the largest plus one. Two
-    stage runs of different shards that take theirs at the same moment may share one, which is harmless: a stamp
-    only has to be larger than every one dedup has seen, and dedup runs after the shards."""
+    processes that took theirs at the same moment could share one, which would be harmless: a stamp only has to
+    be larger than every one dedup had seen when it last read the tables."""
     if not is_lake(conn):
         conn.execute("CREATE SEQUENCE IF NOT EXISTS write_stamps")
         return conn.execute("SELECT nextval('write_stamps')").fetchone()[0]
