@@ -22,6 +22,7 @@ Plain Python, no Dagster import.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -77,9 +78,11 @@ class Lake:
         return "ducklake:" + re.sub(r"(password\s*=\s*)(\S+)", r"\1***", self.catalog, flags=re.IGNORECASE)
 
 
+@functools.cache
 def extension_directory() -> Path | None:
     """A DuckDB extension directory holding the `[lake]` packages' binaries under the names DuckDB loads them by,
-    or None when the packages are not installed (DuckDB's own repository is then the only source)."""
+    or None when the packages are not installed (DuckDB's own repository is then the only source). Worked out
+    once per process: every stage and check connects."""
     version = duckdb.__version__
     found = {}
     for package, name in EXTENSIONS.values():
@@ -103,8 +106,11 @@ def extension_directory() -> Path | None:
             for name, binary in found.items():
                 link = target / f"{name}.duckdb_extension"
                 if not (link.is_symlink() and link.resolve() == binary.resolve()):
-                    link.unlink(missing_ok=True)
-                    link.symlink_to(binary)
+                    # a new link moved into place: processes starting at once never see a missing or half link
+                    staged = link.with_name(f".{name}.{os.getpid()}.link")
+                    staged.unlink(missing_ok=True)
+                    staged.symlink_to(binary)
+                    os.replace(staged, link)
         except OSError:
             continue  # an environment that is not ours to write: the user's cache then
         return folder
