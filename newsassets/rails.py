@@ -7,6 +7,7 @@ headings reach it. A front's cards are read by `newsassets.pages`; the article t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from itertools import islice
 from urllib.parse import urljoin
@@ -21,7 +22,16 @@ from newsassets.html import (
     short_text,
 )
 from newsassets.teasers import Teaser, dated_teaser, with_block_positions
-from newsassets.vocabulary import AGE, LIST_HEADING, RAIL_HEADING, TRAILING_AGE, WORD, parse_age, parse_dateline
+from newsassets.vocabulary import (
+    AGE,
+    LIST_HEADING,
+    RAIL_HEADING,
+    TRAILING_AGE,
+    WORD,
+    naive_utc,
+    parse_age,
+    parse_dateline,
+)
 
 _NO_LINK = ("#", "javascript:", "mailto:")
 _MIN_TEASER_WORDS = 3
@@ -136,7 +146,7 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None,
         (h for a in item.iter("a") if (h := (a.get("href") or "").strip()) and not h.startswith(_NO_LINK)), None
     )
     link = (urljoin(page_url, href) if page_url else href) if href else None
-    age_text, age_minutes = None, None
+    age_text, age_minutes, moment = None, None, None
     time_element = next(item.iter("time"), None)
     if time_element is not None:
         age_text = normal_text(time_element) or None
@@ -170,9 +180,10 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None,
     place, agencies = None, []
     if dateline := parse_dateline(text):
         place, agencies, text = dateline.place, dateline.agencies, dateline.rest
-    return dated_teaser(
-        Teaser(section, position, title, place, agencies, text, age_text, age_minutes, url=link), fetched_at
-    )
+    teaser = Teaser(section, position, title, place, agencies, text, age_text, age_minutes, url=link)
+    if moment is not None and fetched_at is None:  # no capture time to count back from: the element's own moment
+        return replace(teaser, published_at=naive_utc(moment))
+    return dated_teaser(teaser, fetched_at)
 
 
 # Tags that start a line of a teaser card; spans and links do too unless they stand inside a paragraph.

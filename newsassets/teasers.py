@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from newsassets.vocabulary import AGE, AGE_AT_LINE_START, RAIL_HEADING, parse_age, parse_dateline, printed_date
+from newsassets.vocabulary import AGE, AGE_AT_LINE_START, RAIL_HEADING, parse_age, parse_dateline
 
 
 @dataclass(frozen=True)
@@ -107,10 +107,7 @@ def _teaser(section: str, position: int, lines: list[str], age_text: str | None,
 
 def dated_teaser(teaser: Teaser, fetched_at: datetime | None) -> Teaser:
     """The teaser with `published_at` = the page's capture time minus its age, when both are known and
-    that moment is in the calendar (an age read against a capture time in year 1 is not). On a page with no
-    capture time, an age that is a date (`20 February, 2024`) still dates the teaser."""
-    if fetched_at is None and teaser.age_text:
-        return replace(teaser, published_at=printed_date(teaser.age_text))
+    that moment is in the calendar (an age read against a capture time in year 1 is not)."""
     if fetched_at is None or teaser.age_minutes is None:
         return teaser
     try:

@@ -163,24 +163,19 @@ def _printed_moment(match: re.Match) -> datetime:
     return moment
 
 
-def printed_date(age_text: str) -> datetime | None:
-    """The moment an age that is a date prints (`20 February, 2024`, `02/02/2025`, `31.12.2025 14:05`), naive
-    and read as UTC like every stored time; None for a relative age, a bare time or an impossible date. What a
-    teaser on a page without a capture time is dated by."""
-    match = AGE.fullmatch(age_text.strip())
-    if not match or not _is_date(match):
-        return None
-    try:
-        return _printed_moment(match)
-    except (OverflowError, ValueError):
-        return None
-
-
 def needs_capture_time(age_text: str) -> bool:
-    """`gisteren 14:05`, `heute, 14:05 Uhr`, `14:05`: a form of age that only the page's capture time turns into a
-    moment (relative ages and dates need none)."""
+    """`gisteren 14:05`, `heute, 14:05 Uhr`, `14:05`, `23 jan 2026`: an age that only the page's capture (its time
+    and its clocks' zone) turns into a moment, where a relative age (`7 minuten geleden`) needs none. An impossible
+    date (`31.02.2026`) is no age at all."""
     match = AGE.fullmatch(age_text.strip())
-    return bool(match and not (match["just"] or match["unit"] or match["vunit"] or _is_date(match)))
+    if not match or match["just"] or match["unit"] or match["vunit"]:
+        return False
+    if _is_date(match):
+        try:
+            _printed_moment(match)
+        except (OverflowError, ValueError):
+            return False
+    return True
 
 
 def is_bare_clock(text: str) -> bool:

@@ -344,6 +344,8 @@ def test_without_a_capture_time_only_relative_ages_are_read():
     assert all(t.published_at is None for t in cards.values())
     listed = [t for t in extract_html_teasers(page("rail_list_time"), None) if t.section == "Buitenland"]
     assert [t.age_minutes for t in listed] == [7, 60, None]  # without the capture time, the printed age is read
+    # and a `<time datetime>` moment dates its teaser (a bare date, `2026-01-23`, is no moment)
+    assert [t.published_at for t in listed] == [datetime(2026, 1, 24, 11, 53), datetime(2026, 1, 24, 11, 0), None]
 
 
 def test_english_rails_yield_their_items_with_links_under_their_headings():

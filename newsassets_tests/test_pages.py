@@ -110,8 +110,8 @@ def test_card_times_in_german_and_english_read_in_the_pages_own_zone():
 
 
 def test_a_page_without_a_capture_time_dates_its_cards_by_what_they_print_as_a_moment():
-    """Real pages saved without their capture time (fundus's): a card's `<time datetime>` and a printed date still
-    date it, whatever the visible text (`02/02/2025` beside a datetime); an age relative to the capture cannot,
+    """Real pages saved without their capture time (fundus's): a card's `<time datetime>` still dates it, whatever
+    the visible text (`02/02/2025` beside a datetime); a printed date or time needs the capture's clock and zone,
     and is no unreadable age either."""
     html = (FIXTURES / "front_blocks_de.html").read_text()
     teasers = front_teasers(html, None, "https://www.tageblatt.example/")
@@ -121,7 +121,7 @@ def test_a_page_without_a_capture_time_dates_its_cards_by_what_they_print_as_a_m
         ("10:05 Uhr", datetime(2026, 1, 24, 9, 5)),  # its datetime attribute, in UTC
         ("Heute, 11:30 Uhr", None),
         ("5 mins ago", None),
-        ("23.01.2026", datetime(2026, 1, 23)),  # no zone to read it in without a capture: UTC, as stored times
+        ("23.01.2026", None),  # in the page's zone, which only its capture's clocks tell: never guessed
     ]
     flags = [teaser_flags(t.title, t.text, t.age_text, t.age_minutes, t.published_at, None) for t in teasers]
     assert flags == [[]] * len(teasers)
