@@ -7,7 +7,13 @@ import warnings
 import dagster as dg
 
 from newsassets.pipeline import articles, dedup_clusters, raw_documents, stories, teasers
-from newsassets.pipeline.automation import daily_refresh, raw_folder_changed, refresh_news
+from newsassets.pipeline.automation import (
+    daily_refresh,
+    raw_folder_changed,
+    refresh_news,
+    refresh_shards,
+    shards_then_dedup,
+)
 from newsassets.pipeline.resources import default_resources
 
 ASSETS = [
@@ -33,9 +39,9 @@ def build_definitions(resources: dict[str, object] | None = None) -> dg.Definiti
     return dg.Definitions(
         assets=linked_to_source(ASSETS),
         asset_checks=CHECKS,
-        jobs=[refresh_news],
+        jobs=[job for job in (refresh_news, refresh_shards) if job is not None],
         schedules=[daily_refresh],
-        sensors=[raw_folder_changed],
+        sensors=[sensor for sensor in (raw_folder_changed, shards_then_dedup) if sensor is not None],
         resources={**default_resources(), **(resources or {})},
         # DuckDB admits one writer per file: the steps run one after another in the run's own process.
         executor=dg.in_process_executor,

@@ -229,7 +229,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = settings.PROJECT_ROOT
     _say(f"Dagster instance (run history, schedule and sensor state) in {home}")
 
-    if not args.no_refresh:
+    try:
+        shards = settings.shards()
+    except ValueError as error:
+        _say(str(error))
+        return 2
+    if shards > 1 and not args.no_refresh:
+        _say(
+            f"sharded ({settings.SHARDS_VAR}={shards}): no refresh before the UI; the raw-folder sensor's first tick "
+            "starts one run per shard, and shards_then_dedup the run of dedup and stories after them"
+        )
+    elif not args.no_refresh:
         _say("running the job refresh_news once (dg launch); --no-refresh skips this")
         try:
             status = run_refresh(refresh_command(), env, root)

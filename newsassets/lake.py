@@ -26,9 +26,11 @@ import functools
 import importlib.util
 import json
 import os
+import random
 import re
 import sqlite3
 import sys
+import time
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ from pathlib import Path
 import duckdb
 
 from newsassets.schema import PUBLISHED_TABLES, SCHEMA
-from newsassets.store import comment_table, needs_rebuild, transaction
+from newsassets.store import comment_table, needs_rebuild, retrying_conflicts, transaction
 
 ALIAS = "lake"  # the name the pipeline's connections attach the lake under
 WORK_SCHEMA = "work"
@@ -152,7 +154,7 @@ def connect(lake: Lake, memory_limit: str | None = None, read_only: bool = False
         empty = f"{lake.describe()} holds no tables yet: materialise raw_documents first"
         if read_only and lake.backend != "postgres" and not Path(lake.catalog.removeprefix("sqlite:")).exists():
             raise FileNotFoundError(empty)
-        conn.execute(f"ATTACH '{_text('ducklake:' + lake.catalog)}' AS {ALIAS} ({', '.join(options)})")
+        _attach(conn, f"ATTACH '{_text('ducklake:' + lake.catalog)}' AS {ALIAS} ({', '.join(options)})")
         if read_only:
             schemas = conn.execute(
                 "SELECT count(*) FROM duckdb_schemas() WHERE database_name = ? AND schema_name = ?",
@@ -161,7 +163,9 @@ def connect(lake: Lake, memory_limit: str | None = None, read_only: bool = False
             if not schemas:
                 raise FileNotFoundError(empty)
         else:
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ALIAS}.{WORK_SCHEMA}")
+            retrying_conflicts(
+                conn, lambda: conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ALIAS}.{WORK_SCHEMA}"), "creating the schema"
+            )
         conn.execute(f"USE {ALIAS}.{WORK_SCHEMA}")
     except BaseException:
         conn.close()
@@ -195,6 +199,19 @@ def s3_secret_sql(getenv: bool = False) -> str:
         options["URL_STYLE"] = "'path'"  # the bucket in the path, as MinIO and most self-hosted stores serve it
         options["USE_SSL"] = "false" if scheme == "http" else "true"
     return f"CREATE OR REPLACE SECRET newsassets_lake (TYPE s3{''.join(f', {k} {v}' for k, v in options.items())})"
+
+
+def _attach(conn: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """ATTACH, again after a pause while it fails initialising a new catalog: processes that attach a new lake at
+    the same moment (a sharded run's first shards) all try to create its metadata tables, and only one can."""
+    for attempt in range(20):
+        try:
+            conn.execute(statement)
+            return
+        except duckdb.Error as exc:
+            if "initialize ducklake" not in str(exc).lower() or attempt == 19:
+                raise
+            time.sleep(0.2 * (1 + attempt) * (0.5 + random.random()))
 
 
 def _write_ahead_log(catalog: Path) -> None:

@@ -207,3 +207,21 @@ def resolve_lake_data_path(value: str) -> str:
     if "://" in value:
         return value if value.endswith("/") else value + "/"
     return str(resolve_path(value)) + os.sep
+
+
+SHARDS_VAR = "NEWSASSETS_SHARDS"
+
+
+def shards() -> int:
+    """How many shards the per-page stages are partitioned into (1: not sharded, the default). More than one
+    needs a DuckLake store whose catalog is Postgres: the shards' runs write the tables at the same time, which
+    neither the DuckDB file (one writer) nor a SQLite catalog (one committing writer) admits."""
+    count = _number(SHARDS_VAR, 1, int)
+    if not 1 <= count <= 256:
+        raise ValueError(f"{SHARDS_VAR} must be a whole number of shards from 1 to 256, got {count!r}")
+    if count > 1 and (store_kind() != "ducklake" or not lake_catalog().startswith("postgres:")):
+        raise ValueError(
+            f"{SHARDS_VAR}={count} needs {STORE_VAR}=ducklake with a Postgres catalog ({LAKE_CATALOG_VAR}=postgres:…): "
+            "shard runs write the tables at once"
+        )
+    return count

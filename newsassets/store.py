@@ -4,7 +4,9 @@ and the published snapshot readers query."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -224,10 +226,15 @@ def next_write_stamp(conn: duckdb.DuckDBPyConnection) -> int:
     if not is_lake(conn):
         conn.execute("CREATE SEQUENCE IF NOT EXISTS write_stamps")
         return conn.execute("SELECT nextval('write_stamps')").fetchone()[0]
-    with transaction(conn):
+    taken = []
+
+    def take() -> None:  # retried: runs of several shards may create the table at once
         conn.execute("CREATE TABLE IF NOT EXISTS write_stamps (stamp BIGINT NOT NULL, taken_at TIMESTAMP)")
         conn.execute("INSERT INTO write_stamps SELECT coalesce(max(stamp), 0) + 1, now()::TIMESTAMP FROM write_stamps")
-        return conn.execute("SELECT max(stamp) FROM write_stamps").fetchone()[0]
+        taken[:] = [conn.execute("SELECT max(stamp) FROM write_stamps").fetchone()[0]]
+
+    retrying_conflicts(conn, take, "taking a write stamp")
+    return taken[0]
 
 
 def is_lake(conn: duckdb.DuckDBPyConnection) -> bool:
@@ -346,3 +353,50 @@ def _delete_matching(conn: duckdb.DuckDBPyConnection, table: str, keys: Mapping[
         f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM (SELECT {unnested}) k WHERE {match})",
         [keys[n] for n in names],
     )
+
+
+# DuckLake lets one transaction at a time delete from a table (or create it): another that overlapped it fails
+# at commit with a conflict and can simply run again.
+CONFLICT_RETRIES = 40
+
+
+def retrying_conflicts(conn: duckdb.DuckDBPyConnection, work: Callable[[], None], what: str) -> None:
+    """Run `work` in a transaction of its own, again after a short, growing, jittered pause while it fails on a
+    DuckLake write conflict (the shards of a sharded run deleting or creating at the same moment)."""
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            with transaction(conn):
+                work()
+            return
+        except duckdb.TransactionException as exc:
+            if "conflict" not in str(exc).lower() or attempt == CONFLICT_RETRIES - 1:
+                raise
+            time.sleep(min(2.0, 0.05 * 2 ** min(attempt, 6)) * (0.5 + random.random()))
+    raise AssertionError(f"unreachable: {what}")
+
+
+def ensure_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> None:
+    """Create the tables that do not exist yet, each in its own retried transaction; never replace one. What a
+    shard run does instead of (re)creating: several shards may find a table missing at once."""
+    for table in tables:
+        if table_exists(conn, table):
+            continue
+
+        def create(table: str = table) -> None:
+            columns = ", ".join(f"{c} {t}" for c, t in TABLES[table].items())
+            conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+            comment_table(conn, table, [c.name for c in SCHEMA[table].columns])
+
+        retrying_conflicts(conn, create, f"creating {table}")
+
+
+def delete_rows(conn: duckdb.DuckDBPyConnection, deletions: Mapping[str, Mapping[str, list]]) -> None:
+    """Delete, per table, the rows whose key columns match `deletions[table]` (as `_delete_matching`), all in one
+    transaction retried on conflicts: a shard's deletions, kept apart from its inserts, which never conflict."""
+
+    def delete() -> None:
+        for table, keys in deletions.items():
+            _delete_matching(conn, table, keys)
+
+    if any(keys and next(iter(keys.values()), None) for keys in deletions.values()):
+        retrying_conflicts(conn, delete, f"deleting from {', '.join(deletions)}")

@@ -51,6 +51,11 @@ def test_the_deployments_instance_loads_on_postgres_with_its_launcher_queue_and_
             assert instance.run_launcher.networks == ["newsassets"]
             assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
             concurrency = instance.get_concurrency_config()
-            assert concurrency.run_queue_config.max_concurrent_runs == 1
-            assert concurrency.pool_config.default_pool_limit == 1
+            compose = yaml.safe_load((DEPLOY / "docker-compose.yaml").read_text())
+            shards = int(compose["x-newsassets-env"]["NEWSASSETS_SHARDS"])
+            # every shard's run and the dedup run at once, one run per shard, a pool slot per shard
+            assert concurrency.run_queue_config.max_concurrent_runs == shards + 1
+            (limit,) = concurrency.run_queue_config.tag_concurrency_limits
+            assert limit == {"key": "dagster/partition", "value": {"applyLimitPerUniqueValue": True}, "limit": 1}
+            assert concurrency.pool_config.default_pool_limit == shards
             assert instance.get_runs() == []  # its storage is the server's, and answers

@@ -141,6 +141,22 @@ def test_main_refreshes_then_starts_dagster_dev_on_the_instance(home, monkeypatc
 
 
 @pytest.mark.usefixtures("port_free")
+def test_sharded_the_sensor_starts_the_shards_so_no_refresh_runs_first(home, monkeypatch, capsys):
+    recorder = Recorder()
+    monkeypatch.setattr(dev, "run_refresh", recorder.refresh)
+    monkeypatch.setattr(dev, "run_supervised", recorder.supervised)
+    monkeypatch.setenv("NEWSASSETS_SHARDS", "4")
+    monkeypatch.setenv("NEWSASSETS_STORE", "ducklake")
+    monkeypatch.setenv("NEWSASSETS_LAKE_CATALOG", "postgres:dbname=news host=db")
+    assert dev.main([]) == 0
+    assert [call[0] for call in recorder.calls] == ["dev"]
+    assert "one run per shard" in capsys.readouterr().err
+    monkeypatch.delenv("NEWSASSETS_STORE")  # shards on the DuckDB file: refused before anything starts
+    assert dev.main([]) == 2
+    assert "needs NEWSASSETS_STORE=ducklake" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("port_free")
 def test_no_refresh_starts_dagster_dev_straight_away(home, monkeypatch):
     recorder = Recorder()
     monkeypatch.setattr(dev, "run_refresh", recorder.refresh)

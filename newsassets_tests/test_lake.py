@@ -197,7 +197,18 @@ def differences(found: dict[str, list[str]], expected: dict[str, list[str]]) -> 
 
 
 def counts(conn: duckdb.DuckDBPyConnection, at: str = "") -> dict[str, int]:
+    """Every published table's row count, read within the caller's transaction."""
     return {t: conn.execute(f"SELECT count(*) FROM lake.main.{t}{at}").fetchone()[0] for t in PUBLISHED_TABLES}
+
+
+def counts_at_once(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """`counts` in one transaction of its own: one snapshot for all tables, as a reader's query would see them
+    (eight statements on their own could straddle a publish)."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        return counts(conn)
+    finally:
+        conn.execute("COMMIT")
 
 
 def embedded_passes(folder: Path) -> tuple[dict, dict]:
@@ -269,7 +280,7 @@ def test_the_whole_job_on_postgres_and_a_postgres_lake_publishes_what_the_embedd
         try:
             diff = differences(published_rows(watcher, "lake.main."), first_embedded)
             assert not diff, json.dumps(diff, indent=1)
-            first_counts = counts(watcher)
+            first_counts = counts_at_once(watcher)
             holder.execute("BEGIN TRANSACTION")  # a reader in the middle of a long query
             assert counts(holder) == first_counts
 
@@ -277,12 +288,12 @@ def test_the_whole_job_on_postgres_and_a_postgres_lake_publishes_what_the_embedd
             run = materialise_in_a_process(env, tmp_path)
             seen = [first_counts]
             while run.poll() is None:
-                now = counts(watcher)
+                now = counts_at_once(watcher)
                 if now != seen[-1]:
                     seen.append(now)
                 time.sleep(0.2)
             assert run.returncode == 0, (tmp_path / "run.log").read_text()
-            now = counts(watcher)
+            now = counts_at_once(watcher)
             if now != seen[-1]:
                 seen.append(now)
 
@@ -382,3 +393,91 @@ def test_a_lake_keeps_its_files_in_object_storage_with_credentials_from_the_envi
     done = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["n", "3000"]
+
+
+# --- sharded runs: four processes at once, as four machines would, then the dedup run ----------------------------
+
+
+def materialise_shard_runs(env: dict[str, str], cwd: Path, shards: int) -> float:
+    """`shards` runs of the per-page stages started at once, one process each, then the run of dedup and
+    stories; their wall time in seconds."""
+    started = time.monotonic()
+    per_page = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dagster",
+                "asset",
+                "materialize",
+                "-m",
+                "newsassets",
+                "--select",
+                "raw_documents,articles,teasers",
+                "--partition",
+                str(shard),
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(cwd / f"shard-{shard}.log").open("w"),
+        )
+        for shard in range(shards)
+    ]
+    for shard, run in enumerate(per_page):
+        assert run.wait(timeout=900) == 0, (cwd / f"shard-{shard}.log").read_text()[-5000:]
+    after = subprocess.run(
+        [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "newsassets", "--select",
+         "dedup_clusters,dedup_edges,stories"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert after.returncode == 0, after.stderr[-5000:]
+    return time.monotonic() - started
+
+
+@pytest.mark.slow
+@lake_marked
+def test_four_shard_runs_at_once_then_dedup_publish_what_one_run_does(tmp_path, lake_extensions):
+    raw, later = fill_two_passes(tmp_path / "pages")
+    add_later_pages(raw, later)
+    with postgres_server("single") as url:
+        sharded_url = create_database(url, "sharded")
+        one = Lake(f"postgres:{libpq(url)}", f"{tmp_path / 'single-files'}/")
+        single = {
+            **{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+            settings.RAW_DIR_VAR: str(raw),
+            settings.STORE_VAR: "ducklake",
+            settings.LAKE_CATALOG_VAR: one.catalog,
+            settings.LAKE_DATA_PATH_VAR: one.data_path,
+        }
+        started = time.monotonic()  # one run, its own process, as the shards' runs below
+        assert materialise_in_a_process(single, tmp_path).wait(timeout=900) == 0, (tmp_path / "run.log").read_text()
+        single_seconds = time.monotonic() - started
+
+        env = {
+            **single,
+            settings.LAKE_CATALOG_VAR: f"postgres:{libpq(sharded_url)}",
+            settings.LAKE_DATA_PATH_VAR: str(tmp_path / "sharded-files"),
+            settings.SHARDS_VAR: "4",
+            "NEWSASSETS_WORKERS": "1",  # four processes on this machine's two cores already
+        }
+        sharded_seconds = materialise_shard_runs(env, tmp_path, 4)
+
+        with (
+            connect(one, read_only=True) as single,
+            connect(
+                Lake(env[settings.LAKE_CATALOG_VAR], env[settings.LAKE_DATA_PATH_VAR] + "/"), read_only=True
+            ) as sharded,
+        ):
+            expected = published_rows(single, "lake.main.")
+            diff = differences(published_rows(sharded, "lake.main."), expected)
+            assert not diff, json.dumps(diff, indent=1)[:5000]
+            # every shard wrote its own part: the files of the raw folder fall into all four
+            shards = sharded.execute(
+                "SELECT count(DISTINCT ('0x' || left(md5(source_path), 8))::UBIGINT % 4) FROM lake.work.raw_documents"
+            ).fetchone()[0]
+            assert shards == 4
+    files = sum(1 for p in raw.rglob("*") if p.is_file() and not p.name.endswith(".meta.json"))
+    print(
+        f"\nsharded: {files} files, one run {single_seconds:.1f} s, four shard runs then dedup {sharded_seconds:.1f} s"
+    )

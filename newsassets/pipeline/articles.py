@@ -18,16 +18,25 @@ from newsassets.screening import RULES_VERSION
 from newsassets.store import changing, next_write_stamp, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
-from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
+from .metadata import LOG_EVERY, PER_PAGE_STAGE, POOL, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
 from .raw_documents import raw_documents
-from .refresh import ARTICLE_INPUTS, ARTICLE_PAGES, RefreshConfig, by_rowid, page_facts, refresh_metadata, start_stage
+from .refresh import (
+    ARTICLE_INPUTS,
+    ARTICLE_PAGES,
+    RefreshConfig,
+    by_rowid,
+    page_facts,
+    refresh_metadata,
+    start_stage,
+    without_conflicts,
+)
 from .resources import NewsStore, RawFolder
 
 
 @dg.asset(
     deps=[raw_documents],
-    **STAGE,
+    **PER_PAGE_STAGE,
     metadata=table_metadata("articles"),
     description=(
         "One cleaned article per ok article page (fronts have none): title, dateline and agencies of "
@@ -43,7 +52,8 @@ def articles(
     workers = settings.workers()
     timeout_seconds = raw_folder.judgement().timeout_seconds
     with store.connect() as conn:
-        plan, rebuild, rejected = start_stage(conn, config, ["articles"], ARTICLE_INPUTS, ARTICLE_PAGES)
+        shard = store.shard()
+        plan, rebuild, rejected = start_stage(conn, config, ["articles"], ARTICLE_INPUTS, ARTICLE_PAGES, shard)
         progress = Progress(len(plan.todo), context.log.info, "articles", LOG_EVERY)
         pages = page_facts(
             conn, plan.todo, f"r.doc_id, r.url, r.site, r.fetched_at, {ARTICLE_INPUTS}", "cleaned_articles", _CACHED
@@ -54,8 +64,9 @@ def articles(
             f"{workers} worker process(es)"
         )
         stamp = next_write_stamp(conn)
+        stale = without_conflicts(conn, shard, {"articles": plan.stale})
         with transaction(conn):
-            written = changing(conn, "articles", remove=plan.stale, rebuild=rebuild)
+            written = changing(conn, "articles", remove=stale["articles"], rebuild=rebuild)
             work = _cleaning_work(conn, pages, timeout_seconds)
             for (_, doc_id, url, site, fetched_at, version, _), cleaned in zip(
                 pages, map_in_order(clean_article, work, workers), strict=True

@@ -7,21 +7,74 @@ import dagster as dg
 from newsassets import settings
 from newsassets.reading import fingerprint_folder
 
+from .metadata import SHARDS
 from .resources import RawFolder
 
-refresh_news = dg.define_asset_job(
-    "refresh_news",
-    selection=dg.AssetSelection.all(),
-    description="Materialise every asset with its checks: raw files → articles and teasers → dedup clusters → stories.",
-)
+PER_PAGE = dg.AssetSelection.assets("raw_documents", "articles", "teasers")
+AFTER_THE_PAGES = dg.AssetSelection.assets("dedup_clusters", "dedup_edges", "stories")
 
-daily_refresh = dg.ScheduleDefinition(
+if SHARDS is None:
+    refresh_news = dg.define_asset_job(
+        "refresh_news",
+        selection=dg.AssetSelection.all(),
+        description=(
+            "Materialise every asset with its checks: raw files → articles and teasers → dedup clusters → stories."
+        ),
+    )
+    refresh_shards = None
+else:  # sharded: the shards' runs of the per-page stages, then one run of what follows over everything
+    refresh_news = dg.define_asset_job(
+        "refresh_news",
+        selection=AFTER_THE_PAGES,
+        description=(
+            "Dedup clusters and stories over every shard's pages, with their checks; publishes. Started by "
+            "`shards_then_dedup` once every shard's run of `refresh_shards` is done."
+        ),
+    )
+    refresh_shards = dg.define_asset_job(
+        "refresh_shards",
+        selection=PER_PAGE,
+        partitions_def=SHARDS,
+        description="The per-page stages (raw documents, articles, teasers) of one shard of the raw folder.",
+    )
+
+
+def _runs(run_key: str | None = None) -> list[dg.RunRequest]:
+    """What one refresh asks for: one run, or one per shard (each its own partition, so they run in parallel)."""
+    if SHARDS is None:
+        return [dg.RunRequest(run_key=run_key)]
+    return [
+        dg.RunRequest(run_key=f"{run_key}-shard-{key}" if run_key else None, partition_key=key)
+        for key in SHARDS.get_partition_keys()
+    ]
+
+
+@dg.schedule(
     name="daily_refresh",
-    job=refresh_news,
+    target=refresh_news if SHARDS is None else refresh_shards,
     cron_schedule=settings.schedule_cron(),
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Refresh all tables once a day (cron from NEWSASSETS_SCHEDULE_CRON, default 06:00 UTC).",
+    description=(
+        "Refresh all tables once a day (cron from NEWSASSETS_SCHEDULE_CRON, default 06:00 UTC); when sharded, one "
+        "run per shard, then dedup and stories."
+    ),
+)
+def daily_refresh(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+    return _runs()
+
+
+# When sharded, dedup and stories follow the shards by themselves: Dagster's `eager` condition asks for them once
+# a per-page stage has new data and no shard's run is still in progress.
+shards_then_dedup = (
+    None
+    if SHARDS is None
+    else dg.AutomationConditionSensorDefinition(
+        "shards_then_dedup",
+        target=AFTER_THE_PAGES,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Starts dedup clusters and stories when every shard's run of the per-page stages is done.",
+    )
 )
 
 
@@ -46,7 +99,7 @@ def _read_cursor(cursor: str | None) -> tuple[str | None, int]:
 
 
 @dg.sensor(
-    job=refresh_news,
+    job=refresh_news if SHARDS is None else refresh_shards,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
@@ -69,6 +122,6 @@ def raw_folder_changed(context: dg.SensorEvaluationContext, raw_folder: RawFolde
         return dg.SkipReason("no change in the raw folder")
     changes += 1
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=f"change-{changes}-{digest}")],
+        run_requests=_runs(f"change-{changes}-{digest}"),
         cursor=json.dumps({"digest": digest, "changes": changes}),
     )

@@ -10,6 +10,7 @@ from newsassets.dedup_state import EDGE_COLUMNS, MEMBER_COLUMNS, run_dedup
 
 from .articles import articles
 from .metadata import (
+    AFTER_PAGES_STAGE,
     FRESHNESS,
     GROUP,
     KINDS,
@@ -46,6 +47,7 @@ _SPEC = {
     "kinds": KINDS,
     "owners": OWNERS,
     "freshness_policy": FRESHNESS,
+    "automation_condition": AFTER_PAGES_STAGE["automation_condition"],
 }
 
 

@@ -38,6 +38,23 @@ FRESHNESS = refresh_freshness()
 STAGE = {"group_name": GROUP, "kinds": KINDS, "pool": POOL, "owners": OWNERS, "freshness_policy": FRESHNESS}
 
 
+def shard_partitions() -> dg.StaticPartitionsDefinition | None:
+    """The per-page stages' partitions, one per shard of the raw folder (`NEWSASSETS_SHARDS`, `newsassets.shards`);
+    None when not sharded, the default, so the assets are exactly as without this."""
+    from newsassets import settings
+    from newsassets.shards import shard_keys
+
+    count = settings.shards()
+    return dg.StaticPartitionsDefinition(shard_keys(count)) if count > 1 else None
+
+
+SHARDS = shard_partitions()
+# what the per-page stages (raw documents, articles, teasers) share: partitioned by shard when sharded
+PER_PAGE_STAGE = {**STAGE, "partitions_def": SHARDS}
+# what the stages after them (dedup, stories) share: when sharded, they follow the shards by themselves
+AFTER_PAGES_STAGE = {**STAGE, "automation_condition": dg.AutomationCondition.eager() if SHARDS else None}
+
+
 def table_metadata(table: str) -> dict[str, object]:
     """The catalog's view of a published table, from `newsassets.schema`: its columns with their descriptions
     (the asset's Columns tab) and its name in the published DuckDB file."""

@@ -13,26 +13,27 @@ from newsassets.progress import Progress
 from newsassets.reading import RawDocument, file_signature, find_raw_files, source_path_for
 from newsassets.schema import CLEANED_FIELDS
 from newsassets.screening import RULES_VERSION, Judgement, needs_rejudging
-from newsassets.store import changing, needs_rebuild, replace_table, transaction
+from newsassets.shards import path_in_shard_sql
+from newsassets.store import changing, delete_rows, needs_rebuild, replace_table, table_exists, transaction
 from newsassets.teasers import Teaser
 from newsassets.workers import Crashed, map_in_order
 
 from .metadata import (
     LOG_EVERY,
+    PER_PAGE_STAGE,
     POOL,
-    STAGE,
     counts_markdown,
     rows_as_dicts,
     sql_check,
     table_metadata,
     table_preview,
 )
-from .refresh import RefreshConfig, refresh_metadata
+from .refresh import RefreshConfig, refresh_metadata, sharded_tables
 from .resources import NewsStore, RawFolder
 
 
 @dg.asset(
-    **STAGE,
+    **PER_PAGE_STAGE,
     metadata=table_metadata("raw_documents"),
     description=(
         "One row per page found under the raw folder (per HTML response record for a WARC file): its stable "
@@ -52,21 +53,34 @@ def raw_documents(
     # the folder as this run sees it: the check judges the table against this listing, not against files that
     # arrive while the run goes on (the next run picks those up)
     paths = {source_path_for(path, root): path for path in find_raw_files(root)}
+    shard = store.shard()
     with store.connect() as conn:
-        rebuild = config.full_refresh or needs_rebuild(conn, "raw_documents")
-        known = [] if rebuild else rows_as_dicts(conn, KNOWN_ROWS.format(sizes=_sizes_if(conn, judgement)))
+        if shard is None:
+            rebuild = config.full_refresh or needs_rebuild(conn, "raw_documents")
+            known = [] if rebuild else rows_as_dicts(conn, KNOWN_ROWS.format(sizes=_sizes_if(conn, judgement)))
+        else:  # this shard's files and rows only; a full refresh reads every one of them again
+            context.log.info(f"shard {shard.index} of {shard.count} (0-based)")
+            paths = {p: path for p, path in paths.items() if shard.holds_file(p)}
+            sharded_tables(conn, RAW_TABLES)
+            rebuild = False
+            query = KNOWN_ROWS.format(sizes=_sizes_if(conn, judgement))
+            known = rows_as_dicts(conn, f"{query} WHERE {path_in_shard_sql('source_path', shard)}")
     signatures = {p: file_signature(path) for p, path in paths.items()}
+    everything = shard is not None and config.full_refresh
     rejudged = {
         row["source_path"]
         for row in known
         if row["source_path"] in signatures
-        and needs_rejudging(
-            row["status"],
-            row["error"],
-            row["largest_bytes"],
-            row["judge_seconds"],
-            Judgement.parse(row["judged_under"]),
-            judgement,
+        and (
+            everything
+            or needs_rejudging(
+                row["status"],
+                row["error"],
+                row["largest_bytes"],
+                row["judge_seconds"],
+                Judgement.parse(row["judged_under"]),
+                judgement,
+            )
         )
     }
     # a file to re-judge counts as changed: read again, its old rows replaced
@@ -94,37 +108,54 @@ def raw_documents(
 
     progress = Progress(len(plan.todo), context.log.info, "raw files", LOG_EVERY)
     same_content = set()
-    with store.connect() as conn, transaction(conn):  # the rows and the listing they account for change together
-        documents = changing(conn, "raw_documents", remove=plan.stale, key="source_path", rebuild=rebuild)
-        cleaned = changing(conn, "cleaned_articles", rebuild=rebuild, replacing="doc_id")
-        read = changing(conn, "screened_teasers", rebuild=rebuild, replacing="doc_id")
-        screening = map_in_order(screen_file, tasks, workers, chunk_size=2)
-        for source_path, task, screened in zip(plan.todo, tasks, screening, strict=True):
-            if isinstance(screened, Crashed):
-                screened = crashed_file(task, screened.reason)
-            for page in screened:
-                documents.add(
-                    {**asdict(page.document), "judged_under": judgement.label(), "judge_seconds": page.judge_seconds}
+    replacing = "doc_id" if shard is None else None  # a shard run deleted its files' old rows already
+    with store.connect() as conn:
+        if shard is not None:
+            _clear_shard_rows(conn, plan, known)
+        with transaction(conn):  # the rows and the listing they account for change together
+            stale = plan.stale if shard is None else []
+            documents = changing(conn, "raw_documents", remove=stale, key="source_path", rebuild=rebuild)
+            cleaned = changing(conn, "cleaned_articles", rebuild=rebuild, replacing=replacing)
+            read = changing(conn, "screened_teasers", rebuild=rebuild, replacing=replacing)
+            screening = map_in_order(screen_file, tasks, workers, chunk_size=2)
+            for source_path, task, screened in zip(plan.todo, tasks, screening, strict=True):
+                if isinstance(screened, Crashed):
+                    screened = crashed_file(task, screened.reason)
+                for page in screened:
+                    documents.add(
+                        {
+                            **asdict(page.document),
+                            "judged_under": judgement.label(),
+                            "judge_seconds": page.judge_seconds,
+                        }
+                    )
+                    if page.article is not None:
+                        cleaned.add(cleaned_row(page.document, page.article))
+                    if page.teasers is not None:
+                        read.add(teasers_row(page.document, *page.teasers))
+                pages_now = {(p.document.doc_id, p.document.content_sha256) for p in screened}
+                if previous_pages.get(source_path) == pages_now:
+                    same_content.add(source_path)  # touched or re-judged, with the same pages
+                progress.advance()
+            documents.close()
+            cleaned.close()
+            read.close()
+            if shard is None:
+                # what the workers read from a page outlives neither the page nor its verdict
+                conn.execute(
+                    "DELETE FROM cleaned_articles WHERE doc_id NOT IN "
+                    "(SELECT doc_id FROM raw_documents WHERE status = 'ok' AND page_kind = 'article')"
                 )
-                if page.article is not None:
-                    cleaned.add(cleaned_row(page.document, page.article))
-                if page.teasers is not None:
-                    read.add(teasers_row(page.document, *page.teasers))
-            if previous_pages.get(source_path) == {(p.document.doc_id, p.document.content_sha256) for p in screened}:
-                same_content.add(source_path)  # touched or re-judged, with the same pages
-            progress.advance()
-        documents.close()
-        cleaned.close()
-        read.close()
-        # what the workers read from a page outlives neither the page nor its verdict
-        conn.execute(
-            "DELETE FROM cleaned_articles WHERE doc_id NOT IN "
-            "(SELECT doc_id FROM raw_documents WHERE status = 'ok' AND page_kind = 'article')"
-        )
-        conn.execute(
-            "DELETE FROM screened_teasers WHERE doc_id NOT IN (SELECT doc_id FROM raw_documents WHERE status = 'ok')"
-        )
-        replace_table(conn, "raw_listing", [{"source_path": path} for path in paths])
+                conn.execute(
+                    "DELETE FROM screened_teasers WHERE doc_id NOT IN "
+                    "(SELECT doc_id FROM raw_documents WHERE status = 'ok')"
+                )
+                replace_table(conn, "raw_listing", [{"source_path": path} for path in paths])
+            else:  # only inserts here: the listing gains the shard's new files (removed ones went with their rows)
+                listing = changing(conn, "raw_listing")
+                for path in plan.new:
+                    listing.add({"source_path": path})
+                listing.close()
         totals = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes), "
             "count(*) FILTER (WHERE page_kind = 'front') FROM raw_documents"
@@ -159,6 +190,22 @@ def raw_documents(
             "preview": preview,
         }
     )
+
+
+# The tables the raw stage writes; a shard run creates those that are missing
+RAW_TABLES = ["raw_documents", "cleaned_articles", "screened_teasers", "raw_listing"]
+
+
+def _clear_shard_rows(conn, plan, known: list[dict]) -> None:
+    """A shard run's deletions, before it writes (`without_conflicts` says why apart): the rows of its changed and
+    removed files, with all the later stages made of them, so no row outlives its page while other shards run,
+    and the listing's entries of its removed files."""
+    stale = set(plan.stale)
+    documents = sorted({row["doc_id"] for row in known if row["source_path"] in stale})
+    deletions = {"raw_documents": {"source_path": sorted(stale)}, "raw_listing": {"source_path": plan.deleted}}
+    for table in ("cleaned_articles", "screened_teasers", "articles", "teasers", "teaser_pages"):
+        deletions[table] = {"doc_id": documents}
+    delete_rows(conn, {table: keys for table, keys in deletions.items() if table_exists(conn, table)})
 
 
 def cleaned_row(document: RawDocument, article: Article) -> dict[str, object]:

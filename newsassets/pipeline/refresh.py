@@ -7,7 +7,8 @@ import duckdb
 
 from newsassets.changes import RefreshPlan, plan_refresh
 from newsassets.screening import RULES_VERSION
-from newsassets.store import needs_rebuild
+from newsassets.shards import Shard, path_in_shard_sql
+from newsassets.store import delete_rows, ensure_tables, needs_rebuild, table_exists
 
 
 class RefreshConfig(dg.Config):
@@ -48,20 +49,54 @@ def start_stage(
     tables: Sequence[str],
     inputs: str,
     pages: str = OK_PAGES,
+    shard: Shard | None = None,
 ) -> tuple[RefreshPlan, bool, int]:
     """For a stage fed by the raw documents matching `pages`: its plan, whether its tables are rebuilt, and how
-    many raw documents it skips as rejected. The last of `tables` is the stage's ledger of processed documents."""
+    many raw documents it skips as rejected. The last of `tables` is the stage's ledger of processed documents.
+
+    In a shard run (`shard`), only the shard's documents, and tables are never rebuilt: created where missing, and
+    a full refresh plans every stored row of the shard as stale instead (see `sharded_tables`)."""
+    if shard is not None:
+        sharded_tables(conn, tables)
+        plan = plan_from_raw_documents(conn, tables[-1], inputs, False, pages, shard, forget=config.full_refresh)
+        return plan, False, rejected_raw_documents(conn)
     rebuild = config.full_refresh or any(needs_rebuild(conn, table) for table in tables)
     return plan_from_raw_documents(conn, tables[-1], inputs, rebuild, pages), rebuild, rejected_raw_documents(conn)
 
 
+def sharded_tables(conn: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> None:
+    """A shard run's tables: created where missing (shards may find one missing at once); never replaced, since
+    that would drop the other shards' rows, so tables an older version wrote need one run without shards."""
+    ensure_tables(conn, tables)
+    if older := [table for table in tables if needs_rebuild(conn, table)]:
+        raise dg.Failure(
+            f"{', '.join(older)}: written by an older version of newsassets; run the job once without shards "
+            "(NEWSASSETS_SHARDS=1) to rebuild them, then shard again"
+        )
+
+
 def plan_from_raw_documents(
-    conn: duckdb.DuckDBPyConnection, ledger: str, inputs: str, rebuild: bool, pages: str = OK_PAGES
+    conn: duckdb.DuckDBPyConnection,
+    ledger: str,
+    inputs: str,
+    rebuild: bool,
+    pages: str = OK_PAGES,
+    shard: Shard | None = None,
+    forget: bool = False,
 ) -> RefreshPlan:
     """Which raw documents matching `pages` a stage must (re)process: those whose `inputs` differ from the
-    version recorded in its `ledger` table (doc_id, source_version), and which recorded ones are gone."""
-    current = dict(conn.execute(f"SELECT doc_id, {inputs} FROM raw_documents WHERE {pages}").fetchall())
+    version recorded in its `ledger` table (doc_id, source_version), and which recorded ones are gone. With a
+    `shard`, only the documents of its files and the recorded ones it owns; `forget` plans them all anew."""
+    in_shard = f" AND {path_in_shard_sql('source_path', shard)}" if shard else ""
+    current = dict(conn.execute(f"SELECT doc_id, {inputs} FROM raw_documents WHERE {pages}{in_shard}").fetchall())
     previous = {} if rebuild else dict(conn.execute(f"SELECT DISTINCT doc_id, source_version FROM {ledger}").fetchall())
+    if shard is not None:
+        documents = dict(conn.execute("SELECT doc_id, source_path FROM raw_documents").fetchall())
+        previous = {
+            doc_id: None if forget else version
+            for doc_id, version in previous.items()
+            if (shard.holds_file(documents[doc_id]) if doc_id in documents else shard.holds_orphan(doc_id))
+        }
     return plan_refresh(current, previous)
 
 
@@ -104,3 +139,16 @@ def by_rowid(
             else {}
         )
         yield from (None if r is None else found[r] for r in wanted)
+
+
+def without_conflicts(
+    conn: duckdb.DuckDBPyConnection, shard: Shard | None, stale: dict[str, list[str]], key: str = "doc_id"
+) -> dict[str, list[str]]:
+    """The rows a stage removes before it writes (`stale`: table → keys), as the stage's writing transaction
+    should remove them. Without shards: all of them, in that transaction. In a shard run they are deleted here
+    instead, in a short transaction of their own retried on conflicts (DuckLake lets one transaction at a time
+    delete from a table), so the writing transaction only inserts, which never conflicts: nothing is left."""
+    if shard is None:
+        return stale
+    delete_rows(conn, {table: {key: keys} for table, keys in stale.items() if table_exists(conn, table)})
+    return {table: [] for table in stale}

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from newsassets import settings
-from newsassets.lake import Lake, LakeUnavailable
+from newsassets.lake import ALIAS as LAKE_ALIAS
+from newsassets.lake import WORK_SCHEMA, Lake, LakeUnavailable
 from newsassets.lake import connect as connect_lake
 from newsassets.lake import publish as publish_lake
 from newsassets.screening import Judgement
+from newsassets.shards import Shard, scoped_views_sql
 from newsassets.store import publish_snapshot
 
 
@@ -63,6 +65,18 @@ class NewsStore(dg.ConfigurableResource):
     kind: str = "duckdb"
     lake_catalog: str = ""
     lake_data_path: str = ""
+    shards: int = 1
+    """Shards of the per-page stages (`NEWSASSETS_SHARDS`); a run of one shard is a run of that partition."""
+
+    _shard: Shard | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        key = (context.run.tags if context.run else {}).get("dagster/partition")
+        self._shard = Shard.from_key(key, self.shards) if key is not None and self.shards > 1 else None
+
+    def shard(self) -> Shard | None:
+        """The shard this run works on, or None: every page."""
+        return self._shard
 
     def is_lake(self) -> bool:
         try:
@@ -128,6 +142,16 @@ class NewsStore(dg.ConfigurableResource):
         except (LakeUnavailable, FileNotFoundError) as exc:
             raise dg.Failure(f"store: {exc}") from None
         try:
+            if read_only and self._shard is not None:  # a shard run's checks: its own rows only
+                present = {
+                    name
+                    for (name,) in conn.execute(
+                        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = ?",
+                        [LAKE_ALIAS, WORK_SCHEMA],
+                    ).fetchall()
+                }
+                for statement in scoped_views_sql(self._shard, f"{LAKE_ALIAS}.{WORK_SCHEMA}", present):
+                    conn.execute(statement)
             yield conn
         finally:
             conn.close()
@@ -174,6 +198,7 @@ def default_resources() -> dict[str, dg.ConfigurableResource]:
             kind=settings.store_kind(),
             lake_catalog=settings.lake_catalog(),
             lake_data_path=settings.lake_data_path(),
+            shards=settings.shards(),
         ),
         "quality": QualityLimits(
             flag_rate_limit=settings.flag_rate_limit(), flag_min_rows=dg.EnvVar.int(settings.FLAG_MIN_ROWS_VAR)

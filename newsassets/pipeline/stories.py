@@ -8,7 +8,15 @@ import dagster as dg
 
 from newsassets.stories_state import run_stories
 
-from .metadata import POOL, STAGE, markdown_preview, once_each_check, rows_as_dicts, sql_check, table_metadata
+from .metadata import (
+    AFTER_PAGES_STAGE,
+    POOL,
+    markdown_preview,
+    once_each_check,
+    rows_as_dicts,
+    sql_check,
+    table_metadata,
+)
 from .refresh import RefreshConfig
 from .resources import NewsStore
 
@@ -17,7 +25,7 @@ TOP_STORIES = 10
 
 @dg.asset(
     deps=["dedup_clusters"],
-    **STAGE,
+    **AFTER_PAGES_STAGE,
     metadata=table_metadata("stories"),
     description=(
         "One row per story: an article cluster with the teaser clusters that promote its articles (linked by url, "

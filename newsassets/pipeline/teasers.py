@@ -16,16 +16,24 @@ from newsassets.screening import RULES_VERSION
 from newsassets.store import changing, next_write_stamp, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
-from .metadata import LOG_EVERY, POOL, STAGE, counts_markdown, sql_check, table_metadata, table_preview
+from .metadata import LOG_EVERY, PER_PAGE_STAGE, POOL, counts_markdown, sql_check, table_metadata, table_preview
 from .quality import flag_rate_check
 from .raw_documents import raw_documents
-from .refresh import TEASER_INPUTS, RefreshConfig, by_rowid, page_facts, refresh_metadata, start_stage
+from .refresh import (
+    TEASER_INPUTS,
+    RefreshConfig,
+    by_rowid,
+    page_facts,
+    refresh_metadata,
+    start_stage,
+    without_conflicts,
+)
 from .resources import NewsStore, RawFolder
 
 
 @dg.asset(
     deps=[raw_documents],
-    **STAGE,
+    **PER_PAGE_STAGE,
     metadata=table_metadata("teasers"),
     description=(
         "One row per teaser: every card of a front (homepage, section front) and every item of an article "
@@ -42,7 +50,8 @@ def teasers(
     workers = settings.workers()
     timeout_seconds = raw_folder.judgement().timeout_seconds
     with store.connect() as conn:
-        plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS)
+        shard = store.shard()
+        plan, rebuild, rejected = start_stage(conn, config, ["teasers", "teaser_pages"], TEASER_INPUTS, shard=shard)
         progress = Progress(len(plan.todo), context.log.info, "pages", LOG_EVERY)
         context.log.info(f"reading the teasers of {len(plan.todo)} pages with {workers} worker process(es)")
         pages = page_facts(
@@ -54,9 +63,10 @@ def teasers(
             "worker process(es)"
         )
         stamp = next_write_stamp(conn)
+        stale = without_conflicts(conn, shard, {"teasers": plan.stale, "teaser_pages": plan.stale})
         with transaction(conn):  # the teasers and the record of which pages were read change together
-            written = changing(conn, "teasers", remove=plan.stale, rebuild=rebuild)
-            read = changing(conn, "teaser_pages", remove=plan.stale, rebuild=rebuild)
+            written = changing(conn, "teasers", remove=stale["teasers"], rebuild=rebuild)
+            read = changing(conn, "teaser_pages", remove=stale["teaser_pages"], rebuild=rebuild)
             work = _reading_work(conn, pages, timeout_seconds)
             for (_, doc_id, fetched_at, kind, version, _), outcome in zip(
                 pages, map_in_order(timed_page_teasers, work, workers, chunk_size=2), strict=True
