@@ -30,6 +30,7 @@ import random
 import re
 import sqlite3
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from contextlib import closing
@@ -131,7 +132,12 @@ def _platform() -> str:
 def connect(lake: Lake, memory_limit: str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the lake attached as `lake` and its `work` schema in use, so the stages' SQL
     reads and writes the working tables by their plain names. Read-only attaches the lake read-only."""
-    config: dict[str, object] = {"allow_unsigned_extensions": False, "autoinstall_known_extensions": False}
+    config: dict[str, object] = {
+        "allow_unsigned_extensions": False,
+        "autoinstall_known_extensions": False,
+        # what a stage stages or sorts beyond the memory limit spills here, not into the working directory
+        "temp_directory": os.path.join(tempfile.gettempdir(), f"newsassets-lake-{os.getpid()}"),
+    }
     if memory_limit:
         config["memory_limit"] = memory_limit
     directory = extension_directory()

@@ -53,14 +53,49 @@ def changing(
     key: str = "doc_id",
     rebuild: bool = False,
     replacing: str | None = None,
+    staged: bool = False,
 ) -> TableWriter:
     """`apply_changes` a row at a time, inside the caller's `transaction`: the table (re)created or the rows of
-    `remove` deleted now, then a `TableWriter` (see there for `replacing`) to add the new rows with."""
+    `remove` deleted now, then a `TableWriter` (see there for `replacing`) to add the new rows with.
+
+    `staged`: the rows go to a temporary table instead (the table itself is left alone), for `commit_staged` to
+    move in later in a short transaction: what a shard run does (see there)."""
+    if staged:
+        columns = ", ".join(f"{c} {t}" for c, t in TABLES[table].items())
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED_PREFIX}{table} ({columns})")
+        return TableWriter(conn, table, target=f"temp.{STAGED_PREFIX}{table}")
     if rebuild or needs_rebuild(conn, table):
         _create_table(conn, table)
     else:
         _delete_matching(conn, table, {key: list(remove)})
     return TableWriter(conn, table, replacing)
+
+
+STAGED_PREFIX = "staged_"
+
+
+def commit_staged(
+    conn: duckdb.DuckDBPyConnection, tables: Iterable[str], deletions: Mapping[str, Mapping[str, list]]
+) -> None:
+    """Delete `deletions` (table → key columns → values, as `_delete_matching`) and move the rows staged for
+    `tables` (`changing(..., staged=True)`) into them, in one transaction retried on DuckLake's write conflicts.
+
+    DuckLake lets a transaction insert into a table only if no overlapping one deleted from it, and delete only
+    if no overlapping one inserted or deleted: the shards of a sharded run, writing the same tables at once,
+    would fail each other's commits. So a shard does its slow work (reading pages, cleaning them) into temporary
+    tables and writes the lake in this short step, which runs again after a pause when it collides."""
+    tables = list(tables)
+
+    def move() -> None:
+        for table, keys in deletions.items():
+            if table_exists(conn, table):
+                _delete_matching(conn, table, keys)
+        for table in tables:
+            conn.execute(f"INSERT INTO {table} SELECT * FROM temp.{STAGED_PREFIX}{table}")
+
+    retrying_conflicts(conn, move, f"writing {', '.join(tables)}")
+    for table in tables:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{STAGED_PREFIX}{table}")
 
 
 class TableWriter:
@@ -70,8 +105,11 @@ class TableWriter:
     BATCH = 1_000  # rows
     BATCH_CHARS = 16 << 20  # or text: a thousand pages of HTML would hold hundreds of MB at once
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, table: str, replacing: str | None = None) -> None:
+    def __init__(
+        self, conn: duckdb.DuckDBPyConnection, table: str, replacing: str | None = None, target: str | None = None
+    ) -> None:
         self.conn, self.table, self.replacing = conn, table, replacing
+        self.target = target  # where the rows go, when not into `table` itself (a staging table)
         self.columns: dict[str, list] = {column: [] for column in TABLES[table]}
         self.count = 0
         self.chars = 0
@@ -91,7 +129,7 @@ class TableWriter:
             return
         if self.replacing:
             _delete_matching(self.conn, self.table, {self.replacing: values[self.replacing]})
-        self.count += _insert_in_batches(self.conn, self.table, values)
+        self.count += _insert_in_batches(self.conn, self.table, values, self.target)
         self.columns = {column: [] for column in values}
         self.chars = 0
 
@@ -152,7 +190,9 @@ def needs_rebuild(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     return [name for (name,) in existing] != list(TABLES[table])
 
 
-def _insert_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> None:
+def _insert_columns(
+    conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list], target: str | None = None
+) -> None:
     """Insert column lists in one statement: as numpy arrays that DuckDB scans where every column has a plain
     type (8× faster than parameters for the dedup tables' millions of rows), else as one LIST parameter each,
     unnested by DuckDB; both orders of magnitude faster than a row-by-row `executemany`. (Pages' content takes
@@ -174,12 +214,12 @@ def _insert_columns(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping
             name = f"_newsassets_insert_{table}"
             conn.register(name, frame)
             try:
-                conn.execute(f"INSERT INTO {table} SELECT {', '.join(selected)} FROM {name}")
+                conn.execute(f"INSERT INTO {target or table} SELECT {', '.join(selected)} FROM {name}")
             finally:
                 conn.unregister(name)
             return
     unnested = ", ".join(f"unnest(${i + 1}::{types[c]}[])" for i, c in enumerate(schema))
-    conn.execute(f"INSERT INTO {table} SELECT {unnested}", [values[column] for column in schema])
+    conn.execute(f"INSERT INTO {target or table} SELECT {unnested}", [values[column] for column in schema])
 
 
 # SQL type → numpy dtype of the array DuckDB scans (None: Python objects, NULL for None)
@@ -261,7 +301,9 @@ def replace_table_columns(conn: duckdb.DuckDBPyConnection, table: str, values: M
         return _insert_in_batches(conn, table, values)
 
 
-def _insert_in_batches(conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list]) -> int:
+def _insert_in_batches(
+    conn: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, list], target: str | None = None
+) -> int:
     """`_insert_columns` a slice at a time: a million rows never sit in DuckDB's parameter lists (or in
     numpy arrays) all at once."""
     count = len(values[next(iter(TABLES[table]))])
@@ -269,7 +311,10 @@ def _insert_in_batches(conn: duckdb.DuckDBPyConnection, table: str, values: Mapp
     batch = 200_000 if plain else 10_000
     for start in range(0, count, batch):
         _insert_columns(
-            conn, table, {column: column_values[start : start + batch] for column, column_values in values.items()}
+            conn,
+            table,
+            {column: column_values[start : start + batch] for column, column_values in values.items()},
+            target,
         )
     return count
 
@@ -388,15 +433,3 @@ def ensure_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> Non
             comment_table(conn, table, [c.name for c in SCHEMA[table].columns])
 
         retrying_conflicts(conn, create, f"creating {table}")
-
-
-def delete_rows(conn: duckdb.DuckDBPyConnection, deletions: Mapping[str, Mapping[str, list]]) -> None:
-    """Delete, per table, the rows whose key columns match `deletions[table]` (as `_delete_matching`), all in one
-    transaction retried on conflicts: a shard's deletions, kept apart from its inserts, which never conflict."""
-
-    def delete() -> None:
-        for table, keys in deletions.items():
-            _delete_matching(conn, table, keys)
-
-    if any(keys and next(iter(keys.values()), None) for keys in deletions.values()):
-        retrying_conflicts(conn, delete, f"deleting from {', '.join(deletions)}")

@@ -67,6 +67,8 @@ def postgres_server(database: str = "newsassets") -> Iterator[str]:
             yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
         finally:
             run(pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop")
+            if keep := os.environ.get("NEWSASSETS_KEEP_PG_LOG"):  # for a failure's post-mortem
+                shutil.copy(log, keep)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

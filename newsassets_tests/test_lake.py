@@ -435,49 +435,56 @@ def materialise_shard_runs(env: dict[str, str], cwd: Path, shards: int) -> float
     return time.monotonic() - started
 
 
+def change_the_folder(raw: Path, later: Path) -> None:
+    """What a day brings: new pages, one page gone, one page edited."""
+    add_later_pages(raw, later)
+    texts = sorted(raw.rglob("*.txt"))
+    texts[0].unlink()
+    texts[1].write_text(texts[1].read_text() + "\nEen alinea die er later bij kwam, zoals redacties doen.\n")
+
+
 @pytest.mark.slow
 @lake_marked
 def test_four_shard_runs_at_once_then_dedup_publish_what_one_run_does(tmp_path, lake_extensions):
     raw, later = fill_two_passes(tmp_path / "pages")
-    add_later_pages(raw, later)
     with postgres_server("single") as url:
         sharded_url = create_database(url, "sharded")
         one = Lake(f"postgres:{libpq(url)}", f"{tmp_path / 'single-files'}/")
-        single = {
+        unsharded_env = {
             **{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
             settings.RAW_DIR_VAR: str(raw),
             settings.STORE_VAR: "ducklake",
             settings.LAKE_CATALOG_VAR: one.catalog,
             settings.LAKE_DATA_PATH_VAR: one.data_path,
         }
-        started = time.monotonic()  # one run, its own process, as the shards' runs below
-        assert materialise_in_a_process(single, tmp_path).wait(timeout=900) == 0, (tmp_path / "run.log").read_text()
-        single_seconds = time.monotonic() - started
-
-        env = {
-            **single,
+        sharded_env = {
+            **unsharded_env,
             settings.LAKE_CATALOG_VAR: f"postgres:{libpq(sharded_url)}",
             settings.LAKE_DATA_PATH_VAR: str(tmp_path / "sharded-files"),
             settings.SHARDS_VAR: "4",
             "NEWSASSETS_WORKERS": "1",  # four processes on this machine's two cores already
         }
-        sharded_seconds = materialise_shard_runs(env, tmp_path, 4)
-
-        with (
-            connect(one, read_only=True) as single,
-            connect(
-                Lake(env[settings.LAKE_CATALOG_VAR], env[settings.LAKE_DATA_PATH_VAR] + "/"), read_only=True
-            ) as sharded,
-        ):
-            expected = published_rows(single, "lake.main.")
-            diff = differences(published_rows(sharded, "lake.main."), expected)
-            assert not diff, json.dumps(diff, indent=1)[:5000]
-            # every shard wrote its own part: the files of the raw folder fall into all four
-            shards = sharded.execute(
-                "SELECT count(DISTINCT ('0x' || left(md5(source_path), 8))::UBIGINT % 4) FROM lake.work.raw_documents"
-            ).fetchone()[0]
-            assert shards == 4
-    files = sum(1 for p in raw.rglob("*") if p.is_file() and not p.name.endswith(".meta.json"))
-    print(
-        f"\nsharded: {files} files, one run {single_seconds:.1f} s, four shard runs then dedup {sharded_seconds:.1f} s"
-    )
+        shards = Lake(sharded_env[settings.LAKE_CATALOG_VAR], sharded_env[settings.LAKE_DATA_PATH_VAR] + "/")
+        figures = []
+        for step in ("first pass", "second pass: new pages, one removed, one edited"):
+            if step != "first pass":
+                change_the_folder(raw, later)
+            started = time.monotonic()  # one run in a process of its own, as the shards' runs below
+            run = materialise_in_a_process(unsharded_env, tmp_path)
+            assert run.wait(timeout=900) == 0, (tmp_path / "run.log").read_text()[-5000:]
+            one_run = time.monotonic() - started
+            sharded_seconds = materialise_shard_runs(sharded_env, tmp_path, 4)
+            with connect(one, read_only=True) as unsharded, connect(shards, read_only=True) as sharded:
+                diff = differences(published_rows(sharded, "lake.main."), published_rows(unsharded, "lake.main."))
+                assert not diff, (step, json.dumps(diff, indent=1)[:5000])
+                # every shard wrote its own part: the files of the raw folder fall into all four
+                owners = sharded.execute(
+                    "SELECT count(DISTINCT ('0x' || left(md5(source_path), 8))::UBIGINT % 4) "
+                    "FROM lake.work.raw_documents"
+                ).fetchone()[0]
+                assert owners == 4
+            files = sum(1 for p in raw.rglob("*") if p.is_file() and not p.name.endswith(".meta.json"))
+            figures.append(
+                f"{step}: {files} files, one run {one_run:.1f} s, four shards then dedup {sharded_seconds:.1f} s"
+            )
+    print("\nsharded: " + "; ".join(figures))

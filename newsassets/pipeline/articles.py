@@ -15,7 +15,7 @@ from newsassets.progress import Progress
 from newsassets.quality import ARTICLE_RULES, article_flags, rule_names
 from newsassets.schema import CLEANED_FIELDS
 from newsassets.screening import RULES_VERSION
-from newsassets.store import changing, next_write_stamp, transaction
+from newsassets.store import changing, commit_staged, next_write_stamp, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, PER_PAGE_STAGE, POOL, counts_markdown, sql_check, table_metadata, table_preview
@@ -29,7 +29,6 @@ from .refresh import (
     page_facts,
     refresh_metadata,
     start_stage,
-    without_conflicts,
 )
 from .resources import NewsStore, RawFolder
 
@@ -64,9 +63,9 @@ def articles(
             f"{workers} worker process(es)"
         )
         stamp = next_write_stamp(conn)
-        stale = without_conflicts(conn, shard, {"articles": plan.stale})
+        staged = shard is not None  # a shard writes the lake in one short step at the end (`commit_staged`)
         with transaction(conn):
-            written = changing(conn, "articles", remove=stale["articles"], rebuild=rebuild)
+            written = changing(conn, "articles", remove=plan.stale, rebuild=rebuild, staged=staged)
             work = _cleaning_work(conn, pages, timeout_seconds)
             for (_, doc_id, url, site, fetched_at, version, _), cleaned in zip(
                 pages, map_in_order(clean_article, work, workers), strict=True
@@ -89,6 +88,8 @@ def articles(
                 )
                 progress.advance()
             written.close()
+        if staged:
+            commit_staged(conn, ["articles"], {"articles": {"doc_id": plan.stale}})
         summary = conn.execute(
             "SELECT count(*), count(title), count(dateline), count(published_at), coalesce(avg(word_count), 0), "
             "count(*) FILTER (WHERE len(quality_flags) > 0), count(*) FILTER (WHERE len(authors) > 0) FROM articles"

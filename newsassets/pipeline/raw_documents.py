@@ -14,7 +14,7 @@ from newsassets.reading import RawDocument, file_signature, find_raw_files, sour
 from newsassets.schema import CLEANED_FIELDS
 from newsassets.screening import RULES_VERSION, Judgement, needs_rejudging
 from newsassets.shards import path_in_shard_sql
-from newsassets.store import changing, delete_rows, needs_rebuild, replace_table, table_exists, transaction
+from newsassets.store import changing, commit_staged, needs_rebuild, replace_table, transaction
 from newsassets.teasers import Teaser
 from newsassets.workers import Crashed, map_in_order
 
@@ -108,15 +108,14 @@ def raw_documents(
 
     progress = Progress(len(plan.todo), context.log.info, "raw files", LOG_EVERY)
     same_content = set()
-    replacing = "doc_id" if shard is None else None  # a shard run deleted its files' old rows already
+    staged = shard is not None  # a shard writes the lake in one short step at the end (`commit_staged`)
     with store.connect() as conn:
-        if shard is not None:
-            _clear_shard_rows(conn, plan, known)
         with transaction(conn):  # the rows and the listing they account for change together
-            stale = plan.stale if shard is None else []
-            documents = changing(conn, "raw_documents", remove=stale, key="source_path", rebuild=rebuild)
-            cleaned = changing(conn, "cleaned_articles", rebuild=rebuild, replacing=replacing)
-            read = changing(conn, "screened_teasers", rebuild=rebuild, replacing=replacing)
+            documents = changing(
+                conn, "raw_documents", remove=plan.stale, key="source_path", rebuild=rebuild, staged=staged
+            )
+            cleaned = changing(conn, "cleaned_articles", rebuild=rebuild, replacing="doc_id", staged=staged)
+            read = changing(conn, "screened_teasers", rebuild=rebuild, replacing="doc_id", staged=staged)
             screening = map_in_order(screen_file, tasks, workers, chunk_size=2)
             for source_path, task, screened in zip(plan.todo, tasks, screening, strict=True):
                 if isinstance(screened, Crashed):
@@ -151,11 +150,13 @@ def raw_documents(
                     "(SELECT doc_id FROM raw_documents WHERE status = 'ok')"
                 )
                 replace_table(conn, "raw_listing", [{"source_path": path} for path in paths])
-            else:  # only inserts here: the listing gains the shard's new files (removed ones went with their rows)
-                listing = changing(conn, "raw_listing")
+            else:  # the listing gains the shard's new files (its removed ones go with their rows, below)
+                listing = changing(conn, "raw_listing", staged=True)
                 for path in plan.new:
                     listing.add({"source_path": path})
                 listing.close()
+        if staged:
+            commit_staged(conn, RAW_TABLES, _shard_deletions(plan, known))
         totals = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'ok'), sum(size_bytes), "
             "count(*) FILTER (WHERE page_kind = 'front') FROM raw_documents"
@@ -196,16 +197,16 @@ def raw_documents(
 RAW_TABLES = ["raw_documents", "cleaned_articles", "screened_teasers", "raw_listing"]
 
 
-def _clear_shard_rows(conn, plan, known: list[dict]) -> None:
-    """A shard run's deletions, before it writes (`without_conflicts` says why apart): the rows of its changed and
-    removed files, with all the later stages made of them, so no row outlives its page while other shards run,
+def _shard_deletions(plan, known: list[dict]) -> dict[str, dict[str, list]]:
+    """What a shard run deletes as it writes: the rows of its changed and removed files, with all that later stages
+    made of them (so no row outlives its page while other shards run; the later stages see those pages as new),
     and the listing's entries of its removed files."""
     stale = set(plan.stale)
     documents = sorted({row["doc_id"] for row in known if row["source_path"] in stale})
     deletions = {"raw_documents": {"source_path": sorted(stale)}, "raw_listing": {"source_path": plan.deleted}}
     for table in ("cleaned_articles", "screened_teasers", "articles", "teasers", "teaser_pages"):
         deletions[table] = {"doc_id": documents}
-    delete_rows(conn, {table: keys for table, keys in deletions.items() if table_exists(conn, table)})
+    return deletions
 
 
 def cleaned_row(document: RawDocument, article: Article) -> dict[str, object]:

@@ -8,7 +8,7 @@ import duckdb
 from newsassets.changes import RefreshPlan, plan_refresh
 from newsassets.screening import RULES_VERSION
 from newsassets.shards import Shard, path_in_shard_sql
-from newsassets.store import delete_rows, ensure_tables, needs_rebuild, table_exists
+from newsassets.store import ensure_tables, needs_rebuild
 
 
 class RefreshConfig(dg.Config):
@@ -139,16 +139,3 @@ def by_rowid(
             else {}
         )
         yield from (None if r is None else found[r] for r in wanted)
-
-
-def without_conflicts(
-    conn: duckdb.DuckDBPyConnection, shard: Shard | None, stale: dict[str, list[str]], key: str = "doc_id"
-) -> dict[str, list[str]]:
-    """The rows a stage removes before it writes (`stale`: table → keys), as the stage's writing transaction
-    should remove them. Without shards: all of them, in that transaction. In a shard run they are deleted here
-    instead, in a short transaction of their own retried on conflicts (DuckLake lets one transaction at a time
-    delete from a table), so the writing transaction only inserts, which never conflicts: nothing is left."""
-    if shard is None:
-        return stale
-    delete_rows(conn, {table: {key: keys} for table, keys in stale.items() if table_exists(conn, table)})
-    return {table: [] for table in stale}

@@ -13,7 +13,7 @@ from newsassets.page_tasks import TeaserTask, teasers_from_json, timed_page_teas
 from newsassets.progress import Progress
 from newsassets.quality import TEASER_RULES, rule_names, teaser_flags
 from newsassets.screening import RULES_VERSION
-from newsassets.store import changing, next_write_stamp, transaction
+from newsassets.store import changing, commit_staged, next_write_stamp, transaction
 from newsassets.workers import Crashed, Done, map_in_order
 
 from .metadata import LOG_EVERY, PER_PAGE_STAGE, POOL, counts_markdown, sql_check, table_metadata, table_preview
@@ -26,7 +26,6 @@ from .refresh import (
     page_facts,
     refresh_metadata,
     start_stage,
-    without_conflicts,
 )
 from .resources import NewsStore, RawFolder
 
@@ -63,10 +62,10 @@ def teasers(
             "worker process(es)"
         )
         stamp = next_write_stamp(conn)
-        stale = without_conflicts(conn, shard, {"teasers": plan.stale, "teaser_pages": plan.stale})
+        staged = shard is not None  # a shard writes the lake in one short step at the end (`commit_staged`)
         with transaction(conn):  # the teasers and the record of which pages were read change together
-            written = changing(conn, "teasers", remove=stale["teasers"], rebuild=rebuild)
-            read = changing(conn, "teaser_pages", remove=stale["teaser_pages"], rebuild=rebuild)
+            written = changing(conn, "teasers", remove=plan.stale, rebuild=rebuild, staged=staged)
+            read = changing(conn, "teaser_pages", remove=plan.stale, rebuild=rebuild, staged=staged)
             work = _reading_work(conn, pages, timeout_seconds)
             for (_, doc_id, fetched_at, kind, version, _), outcome in zip(
                 pages, map_in_order(timed_page_teasers, work, workers, chunk_size=2), strict=True
@@ -90,6 +89,9 @@ def teasers(
                 progress.advance()
             written.close()
             read.close()
+        if staged:
+            stale = {"doc_id": plan.stale}
+            commit_staged(conn, ["teasers", "teaser_pages"], {"teasers": stale, "teaser_pages": stale})
         summary = conn.execute(
             "SELECT count(*), count(DISTINCT doc_id), count(*) FILTER (WHERE age_minutes IS NULL), "
             "count(*) FILTER (WHERE len(quality_flags) > 0), count(url) FROM teasers"
