@@ -335,9 +335,7 @@ def _card_teaser(card, link, href: str, page_url: str | None, clock: _PageClock,
         url=urljoin(page_url, href) if page_url else href,
         kicker=kicker,
     )
-    if moment is not None and clock.fetched_at is None:  # no capture time to count back from: the card's own
-        return replace(teaser, published_at=naive_utc(moment))
-    return dated_teaser(teaser, clock.fetched_at)
+    return dated_teaser(teaser, clock.fetched_at, moment)
 
 
 def _kicker_and_title(card, heading) -> tuple[str | None, str | None]:

@@ -7,7 +7,6 @@ headings reach it. A front's cards are read by `newsassets.pages`; the article t
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from itertools import islice
 from urllib.parse import urljoin
@@ -28,7 +27,6 @@ from newsassets.vocabulary import (
     RAIL_HEADING,
     TRAILING_AGE,
     WORD,
-    naive_utc,
     parse_age,
     parse_dateline,
 )
@@ -181,9 +179,7 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None,
     if dateline := parse_dateline(text):
         place, agencies, text = dateline.place, dateline.agencies, dateline.rest
     teaser = Teaser(section, position, title, place, agencies, text, age_text, age_minutes, url=link)
-    if moment is not None and fetched_at is None:  # no capture time to count back from: the element's own moment
-        return replace(teaser, published_at=naive_utc(moment))
-    return dated_teaser(teaser, fetched_at)
+    return dated_teaser(teaser, fetched_at, moment)
 
 
 # Tags that start a line of a teaser card; spans and links do too unless they stand inside a paragraph.

@@ -28,10 +28,6 @@ class Shard:
         """The shard of a partition key (`"0"` … `"N-1"`)."""
         return cls(int(key), count)
 
-    @property
-    def key(self) -> str:
-        return str(self.index)
-
     def holds_file(self, source_path: str) -> bool:
         return shard_of_path(source_path, self.count) == self.index
 

@@ -415,9 +415,9 @@ def retrying_conflicts(conn: duckdb.DuckDBPyConnection, work: Callable[[], None]
             return
         except duckdb.TransactionException as exc:
             if "conflict" not in str(exc).lower() or attempt == CONFLICT_RETRIES - 1:
+                exc.add_note(f"newsassets: while {what} (attempt {attempt + 1})")
                 raise
             time.sleep(min(2.0, 0.05 * 2 ** min(attempt, 6)) * (0.5 + random.random()))
-    raise AssertionError(f"unreachable: {what}")
 
 
 def ensure_tables(conn: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> None:

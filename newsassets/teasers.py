@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from newsassets.vocabulary import AGE, AGE_AT_LINE_START, RAIL_HEADING, parse_age, parse_dateline
+from newsassets.vocabulary import AGE, AGE_AT_LINE_START, RAIL_HEADING, naive_utc, parse_age, parse_dateline
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,12 @@ def _teaser(section: str, position: int, lines: list[str], age_text: str | None,
     )
 
 
-def dated_teaser(teaser: Teaser, fetched_at: datetime | None) -> Teaser:
+def dated_teaser(teaser: Teaser, fetched_at: datetime | None, moment: datetime | None = None) -> Teaser:
     """The teaser with `published_at` = the page's capture time minus its age, when both are known and
-    that moment is in the calendar (an age read against a capture time in year 1 is not)."""
+    that moment is in the calendar (an age read against a capture time in year 1 is not). On a page without a
+    capture time, the `moment` its markup gives (`<time datetime>`), if any, in UTC."""
+    if fetched_at is None and moment is not None:
+        return replace(teaser, published_at=naive_utc(moment))
     if fetched_at is None or teaser.age_minutes is None:
         return teaser
     try:

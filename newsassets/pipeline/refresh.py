@@ -89,14 +89,21 @@ def plan_from_raw_documents(
     `shard`, only the documents of its files and the recorded ones it owns; `forget` plans them all anew."""
     in_shard = f" AND {path_in_shard_sql('source_path', shard)}" if shard else ""
     current = dict(conn.execute(f"SELECT doc_id, {inputs} FROM raw_documents WHERE {pages}{in_shard}").fetchall())
-    previous = {} if rebuild else dict(conn.execute(f"SELECT DISTINCT doc_id, source_version FROM {ledger}").fetchall())
-    if shard is not None:
-        documents = dict(conn.execute("SELECT doc_id, source_path FROM raw_documents").fetchall())
-        previous = {
-            doc_id: None if forget else version
-            for doc_id, version in previous.items()
-            if (shard.holds_file(documents[doc_id]) if doc_id in documents else shard.holds_orphan(doc_id))
-        }
+    if shard is None:
+        previous = (
+            {} if rebuild else dict(conn.execute(f"SELECT DISTINCT doc_id, source_version FROM {ledger}").fetchall())
+        )
+        return plan_refresh(current, previous)
+    # the recorded documents of the shard's files, and those whose page is gone that the shard owns
+    recorded = conn.execute(
+        f"SELECT DISTINCT l.doc_id, l.source_version, r.doc_id IS NULL FROM {ledger} l "
+        f"LEFT JOIN raw_documents r USING (doc_id) WHERE r.doc_id IS NULL OR {path_in_shard_sql('r.source_path', shard)}"
+    ).fetchall()
+    previous = {
+        doc_id: None if forget else version
+        for doc_id, version, gone in recorded
+        if not gone or shard.holds_orphan(doc_id)
+    }
     return plan_refresh(current, previous)
 
 
