@@ -91,3 +91,9 @@ def lake_extensions(tmp_path_factory) -> None:
             pytest.fail(f"the lake tests were asked for and cannot run: {exc}")
         reason = str(exc).split(" (")[0]  # `DuckDB 2.0.1 cannot load its 'ducklake' extension`
         pytest.skip(f"needs the [lake] extra, which the README's test command installs in .venv-lake: {reason}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end tests first: with the suite split across processes (pytest-xdist, see pyproject.toml), the
+    long ones start at once and the short ones fill in around them, instead of one long test starting last."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

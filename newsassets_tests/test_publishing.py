@@ -110,35 +110,52 @@ def tables(database):
     return found
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("kill_at", ["raw_documents", "articles", "teasers", "dedup_clusters"])
-def test_kill_9_during_a_stage_changes_nothing_published_and_the_next_run_recovers(tmp_path, kill_at):
-    raw = tmp_path / "raw"
+def materialise_command() -> list[str]:
+    return [str(Path(sys.executable).with_name("dagster")), "asset", "materialize", "--select", "*", "-m", "newsassets"]
+
+
+def run_environment(state: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NEWSASSETS_RAW_DIR": str(state / "raw"),
+        "NEWSASSETS_DB_PATH": str(state / "news.duckdb"),
+        "DAGSTER_HOME": str(state / "dagster_home"),  # a run history of its own: nothing left behind in the project
+    }
+
+
+@pytest.fixture(scope="module")
+def published_then_changed(tmp_path_factory) -> tuple[Path, dict]:
+    """400 pages published by one `dagster asset materialize`, then every tenth page edited for the next run to
+    be in the middle of; and the tables one clean run makes of the edited folder. Made once for the kill tests,
+    each of which works on its own copy of the folder."""
+    state = tmp_path_factory.mktemp("published")
+    raw = state / "raw"
     raw.mkdir()
     write_pages(raw, 400)
-    database = tmp_path / "news.duckdb"
-    (tmp_path / "dagster_home").mkdir()  # a run history of its own: nothing left behind in the project
-    env = {
-        **os.environ,
-        "NEWSASSETS_RAW_DIR": str(raw),
-        "NEWSASSETS_DB_PATH": str(database),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
-    command = [
-        str(Path(sys.executable).with_name("dagster")),
-        "asset",
-        "materialize",
-        "--select",
-        "*",
-        "-m",
-        "newsassets",
-    ]
-    assert subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, timeout=600).returncode == 0
+    (state / "dagster_home").mkdir()
+    first = subprocess.run(
+        materialise_command(), env=run_environment(state), cwd=state, capture_output=True, text=True, timeout=600
+    )
+    assert first.returncode == 0, first.stderr[-3000:]
+    for path in sorted(raw.rglob("*.txt"))[::10]:
+        path.write_text(path.read_text(encoding="utf-8").replace("Bericht", "Gewijzigd bericht"), encoding="utf-8")
+    reference = tmp_path_factory.mktemp("reference") / "news.duckdb"
+    assert materialise({"raw_folder": RawFolder(path=str(raw)), "store": NewsStore(database=str(reference))}).success
+    return state, tables(reference)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_at", ["raw_documents", "articles", "teasers", "dedup_clusters"])
+def test_kill_9_during_a_stage_changes_nothing_published_and_the_next_run_recovers(
+    tmp_path, kill_at, published_then_changed
+):
+    original, reference = published_then_changed
+    state = tmp_path / "state"
+    shutil.copytree(original, state)
+    database, env, command = state / "news.duckdb", run_environment(state), materialise_command()
     published = file_digest(database)
 
-    for path in sorted(raw.rglob("*.txt"))[::10]:  # a change for the killed run to be in the middle of
-        path.write_text(path.read_text(encoding="utf-8").replace("Bericht", "Gewijzigd bericht"), encoding="utf-8")
-    run = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    run = subprocess.Popen(command, env=env, cwd=state, stderr=subprocess.PIPE, text=True, start_new_session=True)
     marker = f'Started execution of step "{kill_at}"'
     try:
         for line in run.stderr:
@@ -151,8 +168,6 @@ def test_kill_9_during_a_stage_changes_nothing_published_and_the_next_run_recove
     assert run.returncode == -signal.SIGKILL, f"the run ended before {kill_at} started"
     assert file_digest(database) == published  # not a byte changed for readers
 
-    assert subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, timeout=600).returncode == 0
-    reference = tmp_path / "reference.duckdb"
-    resources = {"raw_folder": RawFolder(path=str(raw)), "store": NewsStore(database=str(reference))}
-    assert materialise(resources).success
-    assert tables(database) == tables(reference)
+    recovery = subprocess.run(command, env=env, cwd=state, capture_output=True, text=True, timeout=600)
+    assert recovery.returncode == 0, recovery.stderr[-3000:]
+    assert tables(database) == reference
