@@ -14,10 +14,10 @@ from collections.abc import Iterable
 
 from newsassets.page_metadata import read_page_metadata
 
-# A byline line of a text dump: the word for "by" in the languages of the project's pages, then the names.
-BYLINE_LINE = re.compile(
-    r"^\s*(?:door|by|von|par|por|di|af|av|przez|autor(?:in)?:?|tekst:?|text:?)\s+(?P<names>.+?)\s*$", re.IGNORECASE
-)
+# A byline line: the word for "by" in the languages of the project's pages (`Von:` and `By:` with a colon too),
+# then the names.
+_BY = r"(?:door|by|von|par|por|di|af|av|przez|autor(?:in)?|tekst|text):?"
+BYLINE_LINE = re.compile(rf"^\s*{_BY}\s+(?P<names>.+?)\s*$", re.IGNORECASE)
 # Where a list of names splits: commas, semicolons, slashes, ampersands and "and" in several languages.
 _SEPARATORS = re.compile(r"\s*(?:[,;/|&·•]|\s(?:and|en|und|et|y|e|og|och|i|a)\s)\s*", re.IGNORECASE)
 # Not a name at all: a url, an e-mail address, a date. (A newsroom or an agency that signs a story, `dpa`,
@@ -132,20 +132,26 @@ _BYLINE_MARKUP = re.compile(
     r"(?:^|[\s_-])(?:authors?|author-?name|byline|bylines|autor(?:en|in)?|auteurs?|forfatter|writer|reporter)(?:$|[\s_\d-])",
     re.IGNORECASE,
 )
+# The word for "by" opening an element's own text: `Von:`, `By`, `Door`.
+_BYLINE_WORD = re.compile(rf"^\s*{_BY}(?:\s|$)", re.IGNORECASE)
 # A visible byline is short: a few names and perhaps the newsroom.
 _BYLINE_MAX_WORDS = 10
 
 
 def visible_byline_authors(tree) -> list[str]:
-    """The names of the page's visible byline (an element whose class names it so, or a `rel="author"` link),
-    read as running text: for a page whose metadata names no person."""
+    """The names of the page's first visible byline (an element whose class names it so, a `rel="author"`
+    link, or a short element that opens with the word for "by": `<li>Von: <a>…</a>, <a>…</a></li>`), read as
+    running text: for a page whose metadata names no person."""
     for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img"):
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img", "title"):
             continue
-        if element.get("rel") != "author" and not _BYLINE_MARKUP.search(element.get("class") or ""):
+        labelled = _BYLINE_WORD.match(element.text or "")  # the element's own text, before its first child
+        if not labelled and element.get("rel") != "author" and not _BYLINE_MARKUP.search(element.get("class") or ""):
             continue
+        if next(element.iterancestors("a"), None) is not None:
+            continue  # inside a link: the byline of a card that links to another story
         text = " ".join(element.text_content().split())
-        if not text or len(text.split()) > _BYLINE_MAX_WORDS:
+        if not text or len(text.split()) > _BYLINE_MAX_WORDS or (labelled and not BYLINE_LINE.match(text)):
             continue
         if names := split_names(text, in_running_text=True):
             return names

@@ -149,6 +149,24 @@ def test_a_visible_byline_names_the_authors_where_the_metadata_does_not():
     assert visible_byline_authors(parse_html(bio)) == []
 
 
+def test_a_labelled_byline_names_the_authors_and_a_cards_byline_does_not():
+    # `Von:` with a colon, the names in profile links (a fact-check page whose metadata names no person)
+    labelled = parse_html(
+        "<html><body><ul><li class='information-item'>Von: <span><a href='/bill-mccarthy'>Bill  MCCARTHY</a>, "
+        "</span><span><a href='/marisha-goldhamer'>Marisha GOLDHAMER</a></span></li></ul>"
+        "<p>Ein Foto soll zeigen, wie ein Politiker auf einer Bühne stolpert. Es ist bearbeitet.</p></body></html>"
+    )
+    assert visible_byline_authors(labelled) == ["Bill MCCARTHY", "Marisha GOLDHAMER"]
+    # a byline inside a link is the card's of another story (a related-story list), not the page's
+    card = parse_html(
+        "<html><body><div class='name'>AFP, MANILA</div><p>Manila accused Beijing of sideswiping a boat.</p>"
+        "<ul><li><a href='/other'><p>The carrier group was expected to enter the Western Pacific.</p>"
+        "<h6>By Ben Blanchard and Yimou Lee</h6></a></li></ul></body></html>"
+    )
+    assert visible_byline_authors(card) == []
+    assert split_names("By: Jane Doe and John Roe", in_running_text=True) == ["Jane Doe", "John Roe"]
+
+
 def test_a_headline_the_page_hides_for_search_engines_gives_way_to_the_one_readers_see():
     from newsassets.page_metadata import read_page_metadata
 
