@@ -498,23 +498,41 @@ def _extract_text(container, anchors: set[str], url: str | None, signers: Sequen
     return _body_text(document.body, anchors, signers)
 
 
+_CARD_PARTS = ("p", "h1", "h2", "h3", "h4", "h5", "h6")
+
+
 def _anchor_texts(tree) -> set[str]:
-    """The texts of the page's links, whitespace-normalised: an extracted line equal to one was a link."""
+    """The texts of the page's links, and of the paragraphs and headings inside a link (a card whose link holds
+    its headline and summary), whitespace-normalised: an extracted line equal to one was link text."""
     body = tree.find(".//body")
     if body is None:
         return set()
-    texts = (normal_text(a) for a in body.iter("a"))
+    texts = (normal_text(part) for a in body.iter("a") for part in a.iter("a", *_CARD_PARTS))
     return {text for text in texts if text}
 
 
+# Between the links of a line of links: `Profile: Michal Redl | Pavel Kos`, `Politik · Wirtschaft`.
+_LINK_SEPARATOR = re.compile(r"\s+[|·•]\s+")
+_LABEL = re.compile(r"^[^:|·•]{1,40}:\s+")
+
+
 def _linked_words(block, anchors: set[str]) -> int:
-    """Words of an extracted block that were link text: whole lines (paragraph, list item) equal to a link."""
+    """Words of an extracted block that were link text: whole lines (paragraph, list item) equal to a link, and
+    the links of a line of links (`Label: link | link | link`)."""
     lines = list(block.iter("item")) if block.tag == "list" else [block]
-    return sum(element_words(line) for line in lines if normal_text(line) in anchors)
+    linked = 0
+    for line in lines:
+        text = normal_text(line)
+        if text in anchors:
+            linked += len(WORD.findall(text))
+        elif len(parts := _LINK_SEPARATOR.split(_LABEL.sub("", text))) > 1:
+            linked += sum(len(WORD.findall(part)) for part in parts if part in anchors)
+    return linked
 
 
-def _closing_reason(block, anchors: set[str], signers: Sequence[str] = ()) -> str | None:
-    """Why a block at the end of the text is not the article's end, or None when it may be."""
+def _closing_reason(block, anchors: set[str], signers: Sequence[str] = (), cards: bool = True) -> str | None:
+    """Why a block at the end of the text is not the article's end, or None when it may be; `cards`: a paragraph
+    that is link text is a card's (not where a link wraps the whole story)."""
     text = normal_text(block)
     words = element_words(block)
     if not text or CLOSING_LINE.match(text):
@@ -533,8 +551,10 @@ def _closing_reason(block, anchors: set[str], signers: Sequence[str] = ()) -> st
         return "pitch"
     if block.tag == "list" and words and _linked_words(block, anchors) >= 0.6 * words:
         return "link list"
-    if block.tag == "p" and words <= 25 and _linked_words(block, anchors) >= 0.6 * words:
+    if cards and block.tag == "p" and words <= 25 and _linked_words(block, anchors) >= 0.6 * words:
         return "link paragraph"
+    if cards and block.tag == "p" and text in anchors:
+        return "card text"  # a card's summary or excerpt: a paragraph inside a link to another story
     return None
 
 
@@ -637,6 +657,8 @@ def _wrap_loose_text(body) -> None:
         body.insert(0, loose)
 
 
+# A line without a sentence's end under a closing line or a pitch is that widget's blurb up to this many words.
+_WIDGET_LINE_MAX_WORDS = 20
 # A byline line standing alone above the story is among its first this many paragraphs.
 _BYLINE_WITHIN = 4
 
@@ -680,12 +702,14 @@ def _body_text(
         if index > 0 and seen > 0.5 * total and _is_rail_heading(normal_text(block), lists_only=True):
             cut = index
             break
-    # closing furniture, link-dense teaser items and headless teaser cards, from the end up
+    # closing furniture, link-dense teaser items and headless teaser cards, from the end up; where most of the
+    # text is inside links, a link wraps the story itself and its paragraphs are no cards
+    cards = sum(element_words(b) for b in blocks if normal_text(b) in anchors) <= 0.5 * total
     after_age = False
     while cut > 1:
         block = blocks[cut - 1]
         text = normal_text(block)
-        if (reason := _closing_reason(block, anchors, signers)) is not None:
+        if (reason := _closing_reason(block, anchors, signers, cards)) is not None:
             if reason == "signature" and signatures is not None:
                 signatures.append(text)
             after_age = bool(AGE.fullmatch(text))
@@ -696,6 +720,14 @@ def _body_text(
             cut -= 2 if cut > 2 and normal_text(blocks[cut - 2]) in anchors else 1
         elif block.tag == "list" and cut > 2 and SOURCES_HEADING.match(normal_text(blocks[cut - 2])):
             cut -= 2  # `Quellen:` and the list of sources under it
+        elif (
+            cut > 2
+            and block.tag in ("p", "head")
+            and element_words(block) <= _WIDGET_LINE_MAX_WORDS
+            and not _SENTENCE_END.search(text)
+            and _closing_reason(blocks[cut - 2], anchors, signers, cards) in ("closing line", "pitch")
+        ):
+            cut -= 2  # a widget's short line under its furniture: `Jeden Montag …` under `Newsletter: Sport inside`
         else:
             break
     for block in blocks[cut:]:

@@ -282,13 +282,19 @@ SOURCES_HEADING = re.compile(
     r"(?:\s+(?:und|and|en|og|och)\s+\w+)?\s*[:.]?$",
     re.IGNORECASE,
 )
+# Where a newsroom asks readers to follow it.
+_PLATFORM = r"(?:facebook|twitter|x|instagram|linkedin|youtube|tiktok|threads|bluesky|whatsapp|telegram|google\s+news)"
 # Closing furniture: a paragraph that is never the end of a story.
 CLOSING_LINE = re.compile(
     r"^[-–—•*\s]*(?:"  # a list item's bullet or a dash may open the line
     r"(?:sign\s+up|subscribe|register)\b.{0,200}(?:newsletters?|inbox|e-?mail\s+(?:updates|alerts)|alerts)\b.{0,200}"
     r"|.{0,80}\bnewsletters?\b.{0,40}|.{0,200}\bnieuwsbrief\b.{0,200}|schrijf\s+je\s+in\b.{0,200}"
-    r"|follow\s+(?:us|@?\w[\w ]{0,40})\s+on\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
-    r"|volg\s+(?:ons|\w[\w ]{0,40})\s+op\s+(?:facebook|twitter|x|instagram|linkedin|youtube).{0,200}"
+    rf"|follow\s+(?:us|@?\w[\w .]{{0,40}})\s+on\s+{_PLATFORM}.{{0,200}}"
+    rf"|volg\s+(?:ons|\w[\w .]{{0,40}})\s+op\s+{_PLATFORM}.{{0,200}}"
+    # a call for tips: `Got a story? Get in touch with our news team …`, `Tip de redactie`, `Haben Sie einen Hinweis?`
+    r"|(?:got|have\s+you\s+got|do\s+you\s+have|have)\s+a\s+(?:story|news\s+tip|tip)\s*\?.{0,200}"
+    r"|tip\s+(?:de|onze)\s+redactie\b.{0,200}|(?:heb|hebt)\s+(?:je|jij|u)\s+een\s+tip\s*\?.{0,200}"
+    r"|haben\s+sie\s+(?:einen\s+hinweis|eine\s+geschichte|einen\s+tipp)\s*\?.{0,200}"
     r"|(?:like|liked|enjoyed)\s+this\s+(?:story|article|post)\?.{0,200}|share\s+(?:this|it)\b.{0,80}"
     r"|if\s+you\s+(?:enjoyed|liked|value|appreciate)\s+(?:this|our)\s+(?:article|story|post|journalism|reporting)\b.{0,600}"
     r"|(?:hat|haben)\s+(?:ihnen|dir|euch)\s+(?:dieser|der|unser)\s+(?:artikel|beitrag|text)\s+gefallen\b.{0,400}"
@@ -323,6 +329,12 @@ CLOSING_LINE = re.compile(
     # contact and promotion lines: an address alone, "follow/reach/read more at <link>"
     r"|[\w.+-]+@[\w-]+\.[\w.]+|(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+/\S*"
     r"|(?:follow|more|reach|contact|email|e-mail|read|volg|meer|lees|mail)\b.{0,150}(?:https?://|www\.|@\w|twitter\.com).{0,80}"
+    r"|[\w ]{1,30}:\s*(?:https?://|www\.)\S+"  # a label and a bare link: `Listen: http://po.st/TP_615`
+    # a share button's notice: `Link copied`, `기사 URL이 복사되었습니다` (the article's URL has been copied)
+    r"|(?:the\s+)?(?:article\s+)?(?:link|url)\s+(?:has\s+been\s+|was\s+)?(?:copied|kopiert|gekopieerd|copié)\W*"
+    r"|.{0,20}(?:url|링크)\S{0,2}\s*복사되었습니다\W*"
+    # a script's settings rendered as text: `showPaywall: false isSubscriber: false`
+    r"|(?:(?:true|false|null|undefined|[a-z]+(?:[A-Z][a-z0-9]*)+:)\s*)+"
     r"|.*\[/\w+\].*"  # an unrendered shortcode, `[button …]…[/button]`
     r"|[\W_]*"  # a separator: `___`, `* * *`
     r")$",
@@ -331,7 +343,10 @@ CLOSING_LINE = re.compile(
 # A pitch: a newsletter, subscription or membership offer addressed to the reader, never a quotation.
 PITCH = re.compile(
     r"\b(?:newsletters?|inbox|delivered\s+(?:to|through)\s+your|click\s+here|(?:subscrib\w+|sign\s+up)\s+to\s+(?:our|the)"
-    r"|nieuwsbrie\w*|abonneer|word\s+lid|meld\s+je\s+aan|schrijf\s+je\s+in)\b",
+    r"|nieuwsbrie\w*|abonneer|word\s+lid|meld\s+je\s+aan|schrijf\s+je\s+in)\b"
+    # an offer's price by the period: `for only N$85 a month`, `voor maar € 4,99 per maand`, `nur 1 € pro Woche`
+    r"|(?:only|just|voor\s+maar|slechts|nur|seulement)\s+\S{0,3}\s?\d(?:[\d.,]*\d)?\s*\S{0,3}\s*"
+    r"(?:a|per|/|each|every|pro|par)\s*(?:month|week|year|maand|jaar|monat|woche|jahr|mois|an)\b",
     re.IGNORECASE,
 )
 READER = re.compile(r"\b(?:you|your|je|jouw|u|uw)\b", re.IGNORECASE)

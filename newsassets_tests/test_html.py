@@ -171,6 +171,50 @@ def test_trailing_link_lists_and_closing_lines_are_trimmed():
         "<body><p>Dit zijn de maatregelen:</p><list><item>Hogere dijken</item><item>Meer kwelders</item></list></body>"
     )
     assert _body_text(kept, anchors=set()).endswith("Meer kwelders")
+    # a newsletter box's blurb under its heading goes with it; a short line under a mere subhead stays
+    boxed = etree.fromstring(
+        "<body><p>Auch Teamkollege Elvedi haderte mit der neuen Regel.</p><p>Die FIFA will sie bald erklären.</p>"
+        "<p>Newsletter: Sport inside</p><p>Jeden Montag die Topstorys der Woche aus der Sportredaktion</p></body>"
+    )
+    assert _body_text(boxed, anchors=set()).endswith("Die FIFA will sie bald erklären.")
+    info = etree.fromstring(
+        "<body><p>Het stuk speelt tot en met december in de schouwburg.</p><head>Kaarten</head><p>40 euro</p></body>"
+    )
+    assert _body_text(info, anchors=set()).endswith("40 euro")
+
+
+def test_cards_under_the_story_go_by_their_links_and_a_story_inside_a_link_stays():
+    story = (
+        "<p>Thousands of troops launched joint exercises in the north of the islands yesterday, officials said.</p>"
+        "<p>The annual exercises are focused on defending the north coast of the main island, which lies several "
+        "hundred kilometres from the strait, and come days after a collision between two vessels at sea.</p>"
+        "<p>The commandant said at the opening ceremony that the exercises had long been planned and had nothing "
+        "to do with the drills held by the other side earlier this week.</p>"
+        "<p>An amphibious landing and training on how to defend against chemical and biological warfare are also "
+        "among the activities planned, a press kit said. More than a thousand troops take part on both sides.</p>"
+        "<p>The western island facing the sea is also to host part of the drills, the second time this year that "
+        "the two armies train there together, after a smaller exercise in the spring.</p>"
+        "<p>The drills run until Wednesday next week and include live-fire exercises along the coast.</p>"
+    )
+    excerpt = (
+        "RISK REMAINS: An official said that with the elections so close, it is unclear whether the other side "
+        "would hold war games or keep its reaction to words. The question was how it would respond to the speech, "
+        "which vowed to resist annexation, and whether it would use it as a pretext."
+    )
+    # the story and, in the same container, cards whose links hold a headline and a long excerpt each
+    cards = (
+        "<ul><li><a href='/other-story'><div><h2>Alert over carrier</h2><div class='date_list'>2024-10-14</div>"
+        f"<p>{excerpt}</p><h6>By Jane Doe and John Roe</h6></div></a></li>"
+        "<li><a href='/third-story'><div><h2>Five-year window?</h2><div class='date_list'>2024-10-13</div>"
+        f"<p>{excerpt.replace('RISK REMAINS', 'FIVE-YEAR WINDOW?')}</p></div></a></li></ul>"
+    )
+    page = f"<html><body><div class='archives'><ul><li><h1>Troops begin drills</h1>{story}{cards}</li></ul></div></body></html>"
+    body = extract_html(page, "https://news.example/drills").text
+    assert body.endswith("include live-fire exercises along the coast.")
+    assert "RISK REMAINS" not in body and "FIVE-YEAR WINDOW" not in body
+    # a page whose whole story sits inside one link (broken markup) keeps it
+    wrapped = f"<html><body><a href='/self'><div><h1>Troops begin drills</h1>{story}</div></a></body></html>"
+    assert extract_html(wrapped, "https://news.example/drills").text.endswith("exercises along the coast.")
 
 
 def test_a_reacties_subhead_over_running_text_is_the_story_not_a_comment_section():

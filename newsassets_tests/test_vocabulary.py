@@ -7,6 +7,7 @@ from newsassets.vocabulary import (
     BOILERPLATE_LINE,
     CLOSING_LINE,
     RAIL_HEADING,
+    is_pitch,
     needs_capture_time,
     parse_age,
     parse_dateline,
@@ -152,6 +153,14 @@ def test_rail_headings_and_boilerplate():
         "<Copyright ⓒ 한국일보. All rights reserved. 무단 전재 및 재배포 금지>",
         "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns bitte mit einer Spende.",
         "For the latest breaking news from the Daily Star, sign up for our newsletters .",
+        "Got a story? Get in touch with our news team by emailing us at news@example.co.uk.",
+        "Heb je een tip? Mail de redactie.",
+        "Follow Example.co.uk on Twitter and Facebook for the latest news updates.",
+        "Follow TechPages on Google News and add us as a preferred source.",
+        "Listen: http://po.st/TP_615",
+        "기사 URL이 복사되었습니다.",
+        "Link copied!",
+        "showPaywall: false isSubscriber: false isPaid: false",
     ],
 )
 def test_closing_lines_of_newsrooms_in_several_languages(line):
@@ -166,10 +175,19 @@ def test_closing_lines_of_newsrooms_in_several_languages(line):
         "The first published figures showed a drop in sales, the ministry said.",
         "Der Artikel 5 des Grundgesetzes schützt die Pressefreiheit.",
         "Nieuwe regels voor abonnees van de bibliotheek gaan in januari in.",
+        "He said: false claims about the vote spread online on Monday.",
+        "Have a story to tell, the minister asked the children.",
+        "He will follow the rules on Twitter, he said.",
     ],
 )
 def test_running_text_is_no_closing_line(line):
     assert CLOSING_LINE.match(line) is None
+
+
+def test_an_offer_by_the_period_is_a_pitch_and_a_price_in_the_story_is_not():
+    assert is_pitch("Stay informed with The Daily – your source for journalism, for only N$85 a month.")
+    assert is_pitch("Lees verder voor maar € 4,99 per maand: je steunt de journalistiek.")
+    assert not is_pitch("You pay 300 a month in rent, she told the tenants.")
 
 
 def test_metadata_date():
