@@ -49,9 +49,11 @@ from newsassets.vocabulary import (
     CLOSING_LINE,
     FURNITURE_HEADING,
     LIST_HEADING,
+    PHOTO_CREDIT,
     RAIL_HEADING,
     RAIL_MARKUP,
     RAIL_TAGS,
+    READING_TIME,
     SOURCES_HEADING,
     TRAILING_AGE,
     WORD,
@@ -657,6 +659,8 @@ def _wrap_loose_text(body) -> None:
         body.insert(0, loose)
 
 
+# Link text is this share of the text or more: a link wraps the story (broken markup), its paragraphs are no cards.
+_WRAPPED_SHARE = 0.8
 # A line without a sentence's end under a closing line or a pitch is that widget's blurb up to this many words.
 _WIDGET_LINE_MAX_WORDS = 20
 # A byline line standing alone above the story is among its first this many paragraphs.
@@ -692,6 +696,7 @@ def _body_text(
                 if signatures is not None:
                     signatures.append(line)
                 break
+    _cut_leading_furniture(body, signers)
     blocks = [child for child in body if isinstance(child.tag, str)]
     cut = len(blocks)
     # a rail heading in the last part of the text: it and everything below it go
@@ -702,9 +707,9 @@ def _body_text(
         if index > 0 and seen > 0.5 * total and _is_rail_heading(normal_text(block), lists_only=True):
             cut = index
             break
-    # closing furniture, link-dense teaser items and headless teaser cards, from the end up; where most of the
+    # closing furniture, link-dense teaser items and headless teaser cards, from the end up; where nearly all the
     # text is inside links, a link wraps the story itself and its paragraphs are no cards
-    cards = sum(element_words(b) for b in blocks if normal_text(b) in anchors) <= 0.5 * total
+    cards = sum(element_words(b) for b in blocks if normal_text(b) in anchors) < _WRAPPED_SHARE * total
     after_age = False
     while cut > 1:
         block = blocks[cut - 1]
@@ -738,6 +743,46 @@ def _body_text(
     while len(lines) > 1 and credit_line(lines[-1], signers) == "signer":
         lines.pop()
     return "\n".join(lines)
+
+
+def _leading_reason(text: str, signers: Sequence[str]) -> str | None:
+    """Why a block among the first of the text is not the story, or None: a reading time, a publication stamp,
+    the byline of the page's own authors, a photo credit standing as a paragraph."""
+    if READING_TIME.fullmatch(text):
+        return "reading time"  # `Lesedauer: 4 Minuten`, `Tempo de leitura: 1 minuto`
+    if len(text.split()) > _STAMP_MAX_WORDS:
+        return None
+    if _is_timestamp(text):
+        return "timestamp"  # `Stand: 22.04.2024, 06:00 Uhr`, `20 Nisan 2026•Güncelleme: 20 Nisan 2026`
+    names = {name.casefold() for name in split_names(text)}
+    if names and names <= {signer.casefold() for signer in signers}:
+        return "byline"  # `Von Nina Magoley`, `Fatma Sevinç Çetin`: the names the metadata gives as the authors
+    if PHOTO_CREDIT.fullmatch(text):
+        return "photo credit"  # `Photo: AFP`, `Image: Phando Jikelo/Independent Newspapers`
+    return None
+
+
+# A date (`22.04.2024`, `2024-04-22`), a clock time (`06:00`) or a year in a line.
+_DATE_OR_CLOCK = re.compile(
+    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b"
+)
+# A stamp, a byline or a credit above the story is at most this many words.
+_STAMP_MAX_WORDS = 12
+
+
+def _is_timestamp(text: str) -> bool:
+    """A line that is a date or time and little else: half its tokens or more hold digits."""
+    tokens = text.split()
+    with_digits = sum(1 for token in tokens if any(c.isdigit() for c in token))
+    return bool(_DATE_OR_CLOCK.search(text)) and 2 * with_digits >= len(tokens)
+
+
+def _cut_leading_furniture(body, signers: Sequence[str]) -> None:
+    """Removes the reading time, stamps, byline and photo credits among the first paragraphs of the text."""
+    blocks = [block for block in body if isinstance(block.tag, str) and normal_text(block)]
+    for block in blocks[:_BYLINE_WITHIN]:
+        if _leading_reason(normal_text(block), signers):
+            body.remove(block)
 
 
 def parse_datetime(value: str | None) -> datetime | None:

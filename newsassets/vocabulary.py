@@ -363,3 +363,18 @@ def is_pitch(text: str) -> bool:
     if QUOTED.match(text):
         return False
     return bool((PITCH.search(text) and READER.search(text)) or IMPERATIVE_OFFER.match(text))
+
+
+# A reading time: `Lesedauer: 4 Minuten`, `Tempo de leitura: 1 minuto`, `5 min read`, `Leestijd 3 minuten`.
+READING_TIME = re.compile(
+    r"(?:(?:lesedauer|lesezeit|leestijd|leesduur|reading\s+time|read\s+time|tempo\s+de\s+leitura"
+    r"|tiempo\s+de\s+lectura|temps\s+de\s+lecture|tempo\s+di\s+lettura|lukuaika|lesetid|lästid)\s*:?\s*"
+    r"(?:ca\.\s*|about\s+|environ\s+)?\d+\s*(?:min(?:ute[ns]?|utos?|uti|s)?\.?|minuten|minuter|minutter)"
+    r"|\d+\s*(?:min(?:ute)?s?\.?)\s+(?:read|lesen|lezen|de\s+lecture|de\s+leitura|de\s+lectura))",
+    re.IGNORECASE,
+)
+# A photo credit standing as a paragraph: `Photo: AFP`, `Image: Jane Doe/Agency`, `Фото: Дмитрий Азаров`.
+PHOTO_CREDIT = re.compile(
+    r"(?:photo|foto|image|bild|picture|kuva|billede|zdjęcie|фото|fotó|φωτογραφία)s?\s*(?:credit)?\s*:\s*.{1,80}",
+    re.IGNORECASE,
+)

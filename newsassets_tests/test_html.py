@@ -217,6 +217,22 @@ def test_cards_under_the_story_go_by_their_links_and_a_story_inside_a_link_stays
     assert extract_html(wrapped, "https://news.example/drills").text.endswith("exercises along the coast.")
 
 
+def test_a_reading_time_a_stamp_the_authors_byline_and_a_photo_credit_above_the_story_go():
+    from lxml import etree
+
+    from newsassets.html import _body_text
+
+    story = "<p>In 2024 the city grew by 3,000 people, 12.5 percent of them from abroad.</p><p>Rents rose too.</p>"
+    top = etree.fromstring(
+        "<body><p>Lesedauer: 4 Minuten</p><p>Stand: 22.04.2024, 06:00 Uhr</p><p>Von Nina Magoley</p>"
+        f"<p>Photo: AFP</p>{story}</body>"
+    )
+    assert _body_text(top, anchors=set(), signers=["Nina Magoley"]).startswith("In 2024 the city grew")
+    # a name line that is not the page's author, and a sentence full of numbers, are the story's
+    other = etree.fromstring(f"<body><p>Jan Jansen</p>{story}</body>")
+    assert _body_text(other, anchors=set(), signers=["Nina Magoley"]).startswith("Jan Jansen\nIn 2024")
+
+
 def test_a_reacties_subhead_over_running_text_is_the_story_not_a_comment_section():
     reactions = (
         "<h2>Reacties</h2><p>De oppositie reageerde woedend op het besluit en eist dat de minister naar de Kamer komt.</p>"
