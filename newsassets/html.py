@@ -500,6 +500,7 @@ def _extract_text(container, anchors: set[str], url: str | None, signers: Sequen
     return _body_text(document.body, anchors, signers)
 
 
+# The parts of a card that its link may hold besides its text as a whole: its headline and its summary.
 _CARD_PARTS = ("p", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
@@ -762,19 +763,20 @@ def _leading_reason(text: str, signers: Sequence[str]) -> str | None:
     return None
 
 
-# A date (`22.04.2024`, `2024-04-22`), a clock time (`06:00`) or a year in a line.
-_DATE_OR_CLOCK = re.compile(
-    r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b"
-)
+# A date (`22.04.2024`, `2024-04-22`) or a clock time (`06:00`) in a line; a year (`20 Nisan 2026`).
+_DATE_OR_CLOCK = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}|\b\d{1,2}:\d{2}\b")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # A stamp, a byline or a credit above the story is at most this many words.
 _STAMP_MAX_WORDS = 12
 
 
 def _is_timestamp(text: str) -> bool:
-    """A line that is a date or time and little else: half its tokens or more hold digits."""
+    """A line that is a date or time and little else: half its tokens or more hold digits, and it holds a date
+    or a clock time, or a year and a day (not `Euro 2024`, a kicker)."""
     tokens = text.split()
     with_digits = sum(1 for token in tokens if any(c.isdigit() for c in token))
-    return bool(_DATE_OR_CLOCK.search(text)) and 2 * with_digits >= len(tokens)
+    dated = bool(_DATE_OR_CLOCK.search(text)) or (with_digits >= 2 and bool(_YEAR.search(text)))
+    return dated and 2 * with_digits >= len(tokens)
 
 
 def _cut_leading_furniture(body, signers: Sequence[str]) -> None:
