@@ -304,6 +304,11 @@ CLOSING_LINE = re.compile(
     r"|fout\s+gezien|une\s+erreur)\b.{0,80}"
     r"|this\s+is\s+a\s+(?:breaking|developing)\s+(?:news\s+)?(?:new\s+)?story\b.{0,120}|more\s+to\s+follow\W*"
     r"|for\s+more\s+(?:stories|news|articles)\s+like\s+this\b.{0,120}"
+    # a pointer to what the page does not show: `Listen to Newsbeat live … or listen back here.`, `You can view
+    # our June thread here.`, `Lees hier het hele interview.`
+    r"|(?:(?:you\s+can\s+)?(?:listen|watch|read|view|see|find|download)\b.{0,150}\bhere"
+    r"|(?:lees|bekijk|kijk|luister|lesen\s+sie|sehen\s+sie|hören\s+sie)\b.{0,150}\bhier)\W*"
+    r"|(?:lees|bekijk|kijk|luister)\s+hier\b.{0,150}|hier\s+(?:lesen|sehen|hören)\s+sie\b.{0,150}"
     # the paywall's remainder notice: `Il vous reste 57% de cet article à lire`
     r"|il\s+vous\s+reste\s+\d.{0,200}|.{0,120}\b(?:réservée?s?\s+aux\s+abonnés|for\s+subscribers\s+only"
     r"|nur\s+für\s+abonnenten|alleen\s+voor\s+abonnees)\b.{0,120}"

@@ -161,6 +161,9 @@ def test_rail_headings_and_boilerplate():
         "기사 URL이 복사되었습니다.",
         "Link copied!",
         "showPaywall: false isSubscriber: false isPaid: false",
+        "Listen to Newsbeat live at 12:45 and 17:45 weekdays - or listen back here.",
+        "You can view our June 2018 open thread here.",
+        "Lees hier het hele interview.",
     ],
 )
 def test_closing_lines_of_newsrooms_in_several_languages(line):
@@ -178,6 +181,8 @@ def test_closing_lines_of_newsrooms_in_several_languages(line):
         "He said: false claims about the vote spread online on Monday.",
         "Have a story to tell, the minister asked the children.",
         "He will follow the rules on Twitter, he said.",
+        "Find a way to stay here, the mayor told the families.",
+        "Seeing the ruins here, she wept.",
     ],
 )
 def test_running_text_is_no_closing_line(line):
