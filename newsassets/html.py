@@ -581,6 +581,8 @@ def credit_line(text: str, signers: Sequence[str] = ()) -> str | None:
     words = WORD.findall(text)
     if len(words) <= _BIOGRAPHY_MAX_WORDS and any(_names_first(name, words) for name in signers):
         return "signer"  # `Lance Ulanoff makes …`, `Der Berliner Imam Abdul Adhim Kamouss ist …`, `Lê Phương`
+    if len(words) <= _BIOGRAPHY_MAX_WORDS and _JOURNALIST.search(text) and _names_early(signers, words):
+        return "signer"  # `A 38-year industry veteran and award-winning journalist, Lance has covered …`
     if len(words) > _CREDIT_MAX_WORDS:
         return None
     if _EMAIL.search(text):
@@ -597,6 +599,25 @@ def credit_line(text: str, signers: Sequence[str] = ()) -> str | None:
     if letter_words >= 2 and len(words) <= _SIGNATURE_MAX_WORDS and _name_like(re.sub(r"\([^)]*\)", " ", text)):
         return "signature"
     return None
+
+
+# A biography's word for what the author does: `journalist`, `reporter`, `Redakteurin`, `verslaggever`.
+_JOURNALIST = re.compile(
+    r"\b(?:journalist|reporter|editor|correspondent|columnist|writer|redakteur|korrespondent|autor|verslaggever"
+    r"|redacteur|journaliste|rédacteur|periodista|giornalista)\w*",
+    re.IGNORECASE,
+)
+
+
+def _names_early(signers: Sequence[str], words: list[str], within: int = 15) -> bool:
+    """Whether a signer's first name or surname (of a person's name: two words or more) is among the first
+    `within` words: the subject of a biography that opens with an apposition."""
+    early = set(words[:within])
+    for name in signers:
+        parts = WORD.findall(name)
+        if len(parts) >= 2 and not name.isupper() and (parts[0] in early or parts[-1] in early):
+            return True
+    return False
 
 
 def _names_first(name: str, words: list[str]) -> bool:

@@ -575,6 +575,14 @@ def test_a_text_much_shorter_than_the_pages_article_container_is_read_again_from
         ("Lê Phương", ("Lê Phương",), "signer"),
         ("Manuela Conrad ist ZDF-Reporterin für das Berichtsgebiet Russland.", ("Manuela Conrad",), "signer"),
         ("Der Berliner Imam Abdul Adhim Kamouss ist Gründer einer Stiftung.", ("Abdul Adhim Kamouss",), "signer"),
+        # a biography that opens with an apposition, naming the author by first name or surname
+        (
+            "A 38-year industry veteran and award-winning journalist, Lance has covered technology since PCs were "
+            "the size of suitcases.",
+            ("Lance Ulanoff",),
+            "signer",
+        ),
+        ("A veteran journalist, she has covered the war since 2022.", ("Lance Ulanoff",), None),
         # sentences, lists and prices are the story's, however short
         ("Het duel eindigde in 2-1.", (), None),
         ("Die Polizei ermittelt.", (), None),
