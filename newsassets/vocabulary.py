@@ -334,12 +334,13 @@ CLOSING_LINE = re.compile(
     # contact and promotion lines: an address alone, "follow/reach/read more at <link>"
     r"|[\w.+-]+@[\w-]+\.[\w.]+|(?:https?://|www\.)?[\w-]+(?:\.[\w-]+)+/\S*"
     r"|(?:follow|more|reach|contact|email|e-mail|read|volg|meer|lees|mail)\b.{0,150}(?:https?://|www\.|@\w|twitter\.com).{0,80}"
-    r"|[\w ]{1,30}:\s*(?:https?://|www\.)\S+"  # a label and a bare link: `Listen: http://po.st/TP_615`
+    # labels and bare links: `Listen: http://po.st/TP_615 Download: http://po.st/TP_615Download`
+    r"|[\w ]{1,30}:\s*(?:https?://|www\.)\S+(?:\s+\w{1,30}:\s*(?:https?://|www\.)\S+)*"
     # a share button's notice: `Link copied`, `기사 URL이 복사되었습니다` (the article's URL has been copied)
     r"|(?:the\s+)?(?:article\s+)?(?:link|url)\s+(?:has\s+been\s+|was\s+)?(?:copied|kopiert|gekopieerd|copié)\W*"
     r"|.{0,20}(?:url|링크)\S{0,2}\s*복사되었습니다\W*"
     # a script's settings rendered as text: `showPaywall: false isSubscriber: false`
-    r"|(?:(?:true|false|null|undefined|[a-z]+(?:[A-Z][a-z0-9]*)+:)\s*)+"
+    r"|(?:(?:true|false|null|undefined|(?-i:[a-z]+(?:[A-Z][a-z0-9]*)+):)\s*)+"
     r"|.*\[/\w+\].*"  # an unrendered shortcode, `[button …]…[/button]`
     r"|[\W_]*"  # a separator: `___`, `* * *`
     r")$",

@@ -1,3 +1,4 @@
+import time
 from datetime import datetime
 
 import pytest
@@ -187,6 +188,23 @@ def test_closing_lines_of_newsrooms_in_several_languages(line):
 )
 def test_running_text_is_no_closing_line(line):
     assert CLOSING_LINE.match(line) is None
+
+
+def test_closing_lines_are_read_in_linear_time_however_the_line_is_made():
+    # a long word before a colon once made the script-settings rule try every split of it (the rule is
+    # case-insensitive but for its camelCase key); labels and links repeated thousands of times too
+    lines = [
+        "Bundesverfassungsgerichtsentscheidungsbegründungsschreiben:",
+        "a" * 40 + ": " + "http://x " * 4000 + "!",
+        "ab: http://x " * 3000 + "zz",
+        "showPaywall: false " * 3000 + "x",
+        "Listen: http://po.st/a " + "Download: http://po.st/b " * 2000,
+    ]
+    started = time.perf_counter()
+    for line in lines:
+        CLOSING_LINE.match(line)
+        is_pitch(line)
+    assert time.perf_counter() - started < 2
 
 
 def test_an_offer_by_the_period_is_a_pitch_and_a_price_in_the_story_is_not():
