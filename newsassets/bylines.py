@@ -36,6 +36,7 @@ _CJK_ROLE = re.compile(
 _INNER_BYLINE = re.compile(r"^.*?\s(?:By|Von|Door|Par|Por)\s+(?=\S)")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 MAX_NAME_WORDS = 5
+MAX_BYLINE_CHARS = 1000  # twenty names with their roles fit; past this, reading it costs time and finds no one
 _META_AUTHOR = (
     "//meta[@name='author' or @name='Author' or @property='author' or @name='article:author' "
     "or @property='article:author' or @name='parsely-author' or @name='sailthru.author' or @name='dc.creator' "
@@ -73,6 +74,8 @@ def clean_name(text: str, in_running_text: bool = False) -> str | None:
 def split_names(text: str, in_running_text: bool = False) -> list[str]:
     """The names of a byline or metadata value: `Jan Jansen en Piet de Vries` → two names; what is no name
     (a url, a role after the name) is left out."""
+    if len(text) > MAX_BYLINE_CHARS:
+        return []  # no byline or author field is this long: a script's blob or a page's text
     text = _ADDRESS.sub(" ", BYLINE_LINE.sub(r"\g<names>", " ".join(text.split())))
     return unique(name for part in _SEPARATORS.split(text) if part and (name := clean_name(part, in_running_text)))
 

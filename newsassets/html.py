@@ -538,8 +538,8 @@ def _closing_reason(block, anchors: set[str], signers: Sequence[str] = (), cards
     that is link text is a card's (not where a link wraps the whole story)."""
     text = normal_text(block)
     words = element_words(block)
-    if not text or CLOSING_LINE.match(text):
-        return "closing line"
+    if not text or (len(text) <= _CREDIT_MAX_CHARS and CLOSING_LINE.match(text)):
+        return "closing line"  # (no closing line is longer; past that length its patterns cost time)
     if credit := credit_line(text, signers):
         return credit
     if _is_rail_heading(text):
@@ -569,6 +569,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", re.IGNORECASE)
 # A signature or credit is at most this many words; a contributor's biography under the story at most that many.
 _CREDIT_MAX_WORDS = 25
 _BIOGRAPHY_MAX_WORDS = 80
+_CREDIT_MAX_CHARS = 2000
 # A line of only capitalised words (names, a newsroom, agency codes) is a signature up to this many words.
 _SIGNATURE_MAX_WORDS = 6
 
@@ -578,6 +579,8 @@ def credit_line(text: str, signers: Sequence[str] = ()) -> str | None:
     signed the story, or a short biography of them; a contact address; a label and names (`Redaktion: …`,
     `Sendung: …`) that is no sentence; a short line of only capitalised words and agency codes (`André Schmidt`,
     `MDR (dst)`, `SDA/sep`)."""
+    if len(text) > _CREDIT_MAX_CHARS:
+        return None  # longer than any biography: running text (and a giant token costs the patterns time)
     words = WORD.findall(text)
     if len(words) <= _BIOGRAPHY_MAX_WORDS and any(_names_first(name, words) for name in signers):
         return "signer"  # `Lance Ulanoff makes …`, `Der Berliner Imam Abdul Adhim Kamouss ist …`, `Lê Phương`
@@ -770,6 +773,8 @@ def _body_text(
 def _leading_reason(text: str, signers: Sequence[str]) -> str | None:
     """Why a block among the first of the text is not the story, or None: a reading time, a publication stamp,
     the byline of the page's own authors, a photo credit standing as a paragraph."""
+    if len(text) > _CREDIT_MAX_CHARS:
+        return None
     if READING_TIME.fullmatch(text):
         return "reading time"  # `Lesedauer: 4 Minuten`, `Tempo de leitura: 1 minuto`
     if len(text.split()) > _STAMP_MAX_WORDS:

@@ -320,6 +320,17 @@ def test_deeply_nested_html_is_safe_and_fast():
     assert isinstance(extract_html_teasers(only_nested, FETCHED_AT), list)
 
 
+def test_giant_lines_around_the_story_are_read_in_linear_time():
+    # a trailing line of 40,000 dashes and a 90,000-letter token (a script's blob shown as text) once cost the
+    # closing-line, credit and byline patterns time quadratic in their length
+    story = "<p>" + "De provincie investeert fors in nieuwe fietspaden langs de provinciale wegen. " * 5 + "</p>"
+    page = f"<html><body><p>{'x' * 90_000}</p>{story}<p>{'— ' * 20_000}zz</p><p>{'y' * 90_000}</p></body></html>"
+    start = time.perf_counter()
+    extraction = extract_html(page, "https://news.example/fietspaden")
+    assert time.perf_counter() - start < 3
+    assert "fietspaden" in extraction.text
+
+
 @pytest.mark.parametrize(
     "html",
     [
