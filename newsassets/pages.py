@@ -39,7 +39,7 @@ from newsassets.html import (
     short_text,
 )
 from newsassets.teasers import Teaser, dated_teaser
-from newsassets.vocabulary import AGE, WORD, is_bare_clock, naive_utc, parse_age
+from newsassets.vocabulary import AGE, READING_TIME, WORD, is_bare_clock, naive_utc, parse_age
 
 _PARSER = etree.HTMLParser(huge_tree=True)
 ARTICLE = "article"
@@ -64,13 +64,10 @@ KICKER_MARKUP = re.compile(
     r"|__topic|-topic\b|teaser-?label|\bflag\b",
     re.IGNORECASE,
 )
-# A byline or reading time standing in a heading after the headline, as elements of their own.
+# A byline standing in a heading after the headline, as an element of its own (a reading time: `READING_TIME`).
 BYLINE = re.compile(
     r"(?:(?:Eine?|An?|Een|Der|Die|Das|The|De|Het)\s+[\w+-]+(?:\s+[\w+-]+)?\s+(?:von|by|door)|Von|By|Door)"
     r"\s+[A-ZÄÖÜ][\w.'’-]+(?:\s+[A-ZÄÖÜ][\w.'’-]+){0,3}(?:\s*[,;(].{0,80})?"
-)
-READING_TIME = re.compile(
-    r"\d{1,3}\s*(?:Min|min|minutes?|minuten|Minuten)\.?(?:\s+(?:Lesezeit|read|leestijd|leestijd))?"
 )
 HIDDEN_MARKUP = re.compile(r"visually-?hidden|sr-only|screen-?reader|offscreen", re.IGNORECASE)
 KICKER_SEPARATOR = re.compile(r"^\s*[:|–—·•-]?\s*")

@@ -371,12 +371,14 @@ def is_pitch(text: str) -> bool:
     return bool((PITCH.search(text) and READER.search(text)) or IMPERATIVE_OFFER.match(text))
 
 
-# A reading time: `Lesedauer: 4 Minuten`, `Tempo de leitura: 1 minuto`, `5 min read`, `Leestijd 3 minuten`.
+# A reading time: `Lesedauer: 4 Minuten`, `Tempo de leitura: 1 minuto`, `5 min read`, and, in a front's heading
+# after the headline, a bare `5 Min` or `3 Minuten Lesezeit`.
+_MINUTES = r"\d{1,3}\s*(?:min(?:ute[ns]?|utos?|uti|s)?\.?|minuten|minuter|minutter)"
 READING_TIME = re.compile(
     r"(?:(?:lesedauer|lesezeit|leestijd|leesduur|reading\s+time|read\s+time|tempo\s+de\s+leitura"
     r"|tiempo\s+de\s+lectura|temps\s+de\s+lecture|tempo\s+di\s+lettura|lukuaika|lesetid|lästid)\s*:?\s*"
-    r"(?:ca\.\s*|about\s+|environ\s+)?\d+\s*(?:min(?:ute[ns]?|utos?|uti|s)?\.?|minuten|minuter|minutter)"
-    r"|\d+\s*(?:min(?:ute)?s?\.?)\s+(?:read|lesen|lezen|de\s+lecture|de\s+leitura|de\s+lectura))",
+    rf"(?:ca\.\s*|about\s+|environ\s+)?{_MINUTES}"
+    rf"|{_MINUTES}(?:\s+(?:read|lesen|lezen|lesezeit|leestijd|de\s+lecture|de\s+leitura|de\s+lectura))?)",
     re.IGNORECASE,
 )
 # A photo credit standing as a paragraph: `Photo: AFP`, `Image: Jane Doe/Agency`, `Фото: Дмитрий Азаров`.
