@@ -37,6 +37,7 @@ class Article:
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     language: str | None = None
+    summary: str | None = None  # the standfirst the page shows under its headline; never part of `body`
     lede: str = ""
     body: str = ""
     word_count: int = 0
@@ -115,6 +116,7 @@ def clean_html_page(html: str, url: str | None = None) -> Article:
         authors=list(page.authors) or article.authors,
         published_at=article.published_at or page.published_at,
         language=article.language or page.language,
+        summary=page.summary,
         url=page.url,
         site=page.site,
     )

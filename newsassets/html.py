@@ -44,6 +44,7 @@ from datetime import datetime
 
 from newsassets.bylines import page_authors, signing_organisations, site_names, split_names, visible_byline_authors
 from newsassets.page_metadata import read_page_metadata
+from newsassets.standfirst import find_standfirst, visible_text
 from newsassets.vocabulary import (
     AGE,
     CLOSING_LINE,
@@ -89,6 +90,7 @@ class HtmlExtraction:
     site: str | None = None
     language: str | None = None  # ISO 639-1 code as the page declares it (`<html lang>`, `og:locale`), else None
     authors: tuple[str, ...] = ()  # as the page's metadata names them (`bylines.page_authors`)
+    summary: str | None = None  # the standfirst under the headline (`standfirst.find_standfirst`), not in `text`
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
@@ -109,6 +111,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     metadata = read_page_metadata(tree)  # before pruning: an author box may sit in what is pruned
     persons = page_authors(tree, metadata.author_values)  # the markup's, before pruning
     _prune(tree)
+    shown = visible_text(tree) if metadata.descriptions else ""  # before trafilatura, which may change the tree
     anchors = _anchor_texts(tree)
     chunks = _body_chunks(tree)
     large = len(html) > _LARGE_HTML_CHARS
@@ -151,14 +154,16 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
             published_at = naive_utc(datetime.fromisoformat(document.date))
         except ValueError:
             published_at = None
+    title = metadata.headline_or(document.title or None, document.sitename)
     return HtmlExtraction(
-        title=metadata.headline_or(document.title or None, document.sitename),
+        title=title,
         text=text,
         published_at=published_at,
         url=document.url or url,
         site=document.sitename or None,
         language=language or _language_code(document.language),
         authors=tuple(authors),
+        summary=find_standfirst(metadata.descriptions, shown, text, [title, *metadata.headings]) if shown else None,
     )
 
 

@@ -25,6 +25,13 @@ _PUBLISHED_META = (
     " | //time[@itemprop='datePublished' or @pubdate]/@datetime"
 )
 _TITLE_META = "//meta[@property='og:title' or @name='og:title' or @name='twitter:title']/@content"
+# A story's summary for search engines and social cards, most often the standfirst readers see under the headline;
+# in this order, as publishers word it for the story itself (a JSON-LD `description` is at times an image's caption).
+_DESCRIPTION_META = (
+    "//meta[@property='og:description' or @name='og:description']/@content",
+    "//meta[@name='description' or @name='Description']/@content",
+    "//meta[@name='twitter:description' or @property='twitter:description']/@content",
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class PageMetadata:
     headings: list[str] = field(default_factory=list)  # the texts of the page's `<h1>`s
     page_title: str | None = None  # `<title>`
     hidden_headings: list[str] = field(default_factory=list)  # `<h1>`s marked for search engines or breadcrumbs
+    descriptions: list[str] = field(default_factory=list)  # `og:description`, `description`, …, JSON-LD's; distinct
 
     def headline_or(self, fallback: str | None, site: str | None = None) -> str | None:
         """The story's headline: the JSON-LD article's `headline` (by schema.org's definition the headline as
@@ -78,7 +86,10 @@ def read_page_metadata(tree) -> PageMetadata:
             if _HIDDEN_HEADING.search(h1.get("class") or ""):
                 hidden.append(text)
     page_title = next((t for value in tree.xpath("//title/text()") if (t := _text(str(value)))), None)
-    return PageMetadata(headline, social, published, authors, site, headings, page_title, hidden)
+    descriptions = [str(value) for query in _DESCRIPTION_META for value in tree.xpath(query)]
+    descriptions += [value for node in articles if isinstance(value := node.get("description"), str)]
+    descriptions = list(dict.fromkeys(d for value in descriptions if (d := _text(html.unescape(value)))))
+    return PageMetadata(headline, social, published, authors, site, headings, page_title, hidden, descriptions)
 
 
 # An `<h1>` the page marks as one for search engines, a breadcrumb's or screen readers' only, not the headline

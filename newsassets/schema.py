@@ -57,6 +57,12 @@ ARTICLES = _table(
     ),
     C("published_at", "TIMESTAMP", "Publication time, UTC, as the page states it"),
     C("language", "VARCHAR", "ISO 639-1 code of the body (py3langid), else the page's declared language"),
+    C(
+        "summary",
+        "VARCHAR",
+        "The standfirst: the summary the page shows under its headline and above the story, worded as its "
+        "`og:description`/`description` metadata; NULL when the page shows none. Not part of `body`",
+    ),
     C("lede", "VARCHAR", "The first paragraph of the body"),
     C("body", "VARCHAR", "The article text, paragraphs separated by a blank line"),
     C("word_count", "INTEGER", "Words in the body"),
@@ -67,7 +73,18 @@ ARTICLES = _table(
     C("written_in", "BIGINT", _WRITTEN_IN, True),
 )
 # The article fields the raw stage keeps for `articles` (`cleaned_articles`), declared as `articles` declares them.
-CLEANED_FIELDS = ["title", "dateline", "agencies", "authors", "published_at", "language", "lede", "body", "word_count"]
+CLEANED_FIELDS = [
+    "title",
+    "dateline",
+    "agencies",
+    "authors",
+    "published_at",
+    "language",
+    "summary",
+    "lede",
+    "body",
+    "word_count",
+]
 SCHEMA: dict[str, Table] = {
     t.name: t
     for t in (

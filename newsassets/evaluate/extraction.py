@@ -5,8 +5,10 @@ pages from 41 countries with hand-checked body, title, authors and publication d
 (`../shared/extraction/zyte`, 181 pages with hand-made bodies). DIR is a folder of the Zyte shape:
 `ground-truth.json` (`{id: {"articleBody": str, "url": str}}`) and `html/<id>.html.gz`. On every page it runs
 
-- **project**: `newsassets.cleaning.clean_html_page(html, url)`, what the `articles` table stores (body, title,
-  `published_at`, `authors`);
+- **project**: `newsassets.cleaning.clean_html_page(html, url)`, what the `articles` table stores (summary,
+  body, title, `published_at`, `authors`). The two sets disagree on the standfirst under the headline: fundus's
+  expected text opens with it (its `summary`), Zyte's `articleBody` leaves it out. The project keeps it apart,
+  as `summary`, so its text is `summary` + `body` on fundus pages and `body` alone on Zyte's (and on a DIR);
 - **trafilatura**: `trafilatura.extract(html, url=url, favor_precision=True, include_comments=False)`, its best
   setting on the Zyte pages (F1 0.964 with 2.3.1), and `trafilatura.extract_metadata(html, default_url=url)`
   for title, date and authors;
@@ -159,6 +161,8 @@ class TruthPage:
     title: str | None = None
     published: datetime | None = None  # with the page's own time zone where the truth gives one
     authors: tuple[str, ...] | None = None
+    # whether the truth's text opens with the standfirst (fundus's `summary`); Zyte's `articleBody` leaves it out
+    counts_standfirst: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,12 @@ class Extraction:
     title: str | None = None
     published: datetime | date | None = None  # a naive datetime is UTC (the project's); a bare date is local
     authors: tuple[str, ...] = ()
+    summary: str | None = None  # a standfirst found apart from the body (the project's `articles.summary`)
+
+    def text_for(self, page: TruthPage) -> str:
+        """The text to score against `page`'s truth: the standfirst and the body where the truth counts the
+        standfirst as text, else the body alone."""
+        return f"{self.summary}\n{self.body}" if self.summary and page.counts_standfirst else self.body
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero-width marks
@@ -241,7 +251,7 @@ def project_extraction(html: str, url: str | None) -> Extraction:
     from newsassets.cleaning import clean_html_page
 
     article = clean_html_page(html, url)
-    return Extraction(article.body, article.title, article.published_at, tuple(article.authors))
+    return Extraction(article.body, article.title, article.published_at, tuple(article.authors), article.summary)
 
 
 EXTRACTORS: dict[str, Callable[[str, str | None], Extraction]] = {
@@ -297,6 +307,7 @@ def load_fundus(realdata: Path = REALDATA) -> list[TruthPage]:
                     entry.get("title"),
                     datetime.fromisoformat(stamp) if stamp else None,
                     tuple(entry.get("authors") or ()),
+                    counts_standfirst=True,
                 )
             )
     return pages
@@ -355,10 +366,11 @@ class Tally:
     seconds: float = 0.0
 
     def add(self, page: TruthPage, found: Extraction, seconds: float) -> None:
-        self.scores.append(page_scores(page.body, found.body))
-        if tokenize(page.body) and tokenize(found.body):
+        text = found.text_for(page)
+        self.scores.append(page_scores(page.body, text))
+        if tokenize(page.body) and tokenize(text):
             self.judged += 1
-            self.leaks += ends_with_leak(page.body, found.body)
+            self.leaks += ends_with_leak(page.body, text)
         if page.title is not None:
             self.titles.append(title_matches(page.title, found.title))
         if page.published is not None:
@@ -412,6 +424,7 @@ def evaluate(pages: list[TruthPage], extractors: dict[str, Callable] | None = No
 def _dumped(page: TruthPage | Extraction) -> dict[str, object]:
     """What `--dump` writes of a page's truth or of an extraction."""
     return {
+        "summary": getattr(page, "summary", None),
         "body": page.body,
         "title": page.title,
         "published": page.published.isoformat() if page.published else None,

@@ -92,7 +92,8 @@ def articles(
             commit_staged(conn, ["articles"], {"articles": {"doc_id": plan.stale}})
         summary = conn.execute(
             "SELECT count(*), count(title), count(dateline), count(published_at), coalesce(avg(word_count), 0), "
-            "count(*) FILTER (WHERE len(quality_flags) > 0), count(*) FILTER (WHERE len(authors) > 0) FROM articles"
+            "count(*) FILTER (WHERE len(quality_flags) > 0), count(*) FILTER (WHERE len(authors) > 0), count(summary) "
+            "FROM articles"
         ).fetchone()
         preview = table_preview(
             conn, "articles", ["doc_id", "title", "dateline", "agencies", "word_count", "quality_flags", "lede"]
@@ -109,6 +110,7 @@ def articles(
             "with_dateline": summary[2],
             "with_published_at": summary[3],
             "with_authors": summary[6],
+            "with_summary": summary[7],
             "mean_word_count": round(float(summary[4]), 1),
             "flagged_rows": summary[5],
             "fronts_skipped": fronts,

@@ -1,0 +1,99 @@
+"""The standfirst: the summary a news page shows under its headline, above the story (a dek, lead, intro, `Vorspann`).
+
+Publishers write it once and use it three times: under the headline, as `og:description` and as the `description`
+meta tag. So a description that the page shows as text after its headline and before the story's first paragraph,
+and that the story does not already hold, is the standfirst: in any language and any markup, without a guess at
+class names. Where the description is shown nowhere, only after the story (a site's slogan in the footer), or before
+any headline (a tagline in the masthead), it is not one; where it is the story's first sentences, the body has it.
+
+Readers and benchmarks differ on whether it belongs to the story's text (fundus counts it, as `summary`; Zyte's
+`articleBody` leaves it out, as its `description`), so it is a field of its own, `articles.summary`, never part of
+`body`. No Dagster, no I/O: an lxml tree and strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml import etree
+
+from newsassets.vocabulary import WORD
+
+# Elements whose text the page does not show as text, and captions, which describe a picture and not the story
+# (a page's description is at times its picture's caption).
+_UNSEEN = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "button", "select", "option", "textarea", "figcaption"}
+)
+# A description shorter than this is a label or a kicker; one longer than that is no summary of a story.
+_MIN_CHARS = 20
+_MAX_CHARS = 1000
+# The story's start on the page: where the first of its first paragraphs (of at least `_MIN_LINE_CHARS`) shows,
+# each found by its opening `_PROBE_CHARS` characters (the rest of a paragraph may be split by links and markup).
+_START_LINES = 3
+_MIN_LINE_CHARS = 30
+_PROBE_CHARS = 40
+# The story holds the description already when it has this share of the description's word 4-grams.
+_HELD_SHARE = 0.5
+
+
+def visible_text(tree) -> str:
+    """The text the page shows, in document order, whitespace-normalised (scripts, styles, `<head>` and captions
+    left out)."""
+    parts: list[str] = []
+    unseen = 0
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        hidden = not isinstance(element.tag, str) or element.tag.lower() in _UNSEEN  # comments too
+        if event == "start":
+            unseen += hidden
+            if not unseen and element.text:
+                parts.append(element.text)
+        else:
+            unseen -= hidden
+            if not unseen and element.tail:
+                parts.append(element.tail)
+    return " ".join(" ".join(parts).split())
+
+
+def find_standfirst(
+    descriptions: Sequence[str], shown: str, body: str, headlines: Sequence[str | None] = ()
+) -> str | None:
+    """The first of `descriptions` (in the page's order of trust) that `shown` (the page's `visible_text`) shows
+    after one of `headlines` and before the start of `body`, and that `body` does not already hold; else None."""
+    page = " ".join(shown.split()).casefold()
+    start = _story_start(page, body)
+    if start is None:
+        return None
+    held = _grams(body)
+    for description in descriptions:
+        description = " ".join(description.split())
+        if not _MIN_CHARS <= len(description) <= _MAX_CHARS:
+            continue
+        wording = description.casefold()
+        if any(wording == " ".join((h or "").split()).casefold() for h in headlines):
+            continue  # the headline itself
+        at = page.find(wording, 0, start)
+        if at < 0 or at + len(description) > start:
+            continue
+        if not any(_shown_before(page, headline, at) for headline in headlines):
+            continue  # a slogan in the masthead, above any headline
+        grams = _grams(description)
+        if grams and len(grams & held) >= _HELD_SHARE * len(grams):
+            continue  # the story's own first sentences
+        return description
+    return None
+
+
+def _story_start(page: str, body: str) -> int | None:
+    lines = [line for line in body.split("\n") if len(line.strip()) >= _MIN_LINE_CHARS][:_START_LINES]
+    found = [at for line in lines if (at := page.find(" ".join(line.split())[:_PROBE_CHARS].casefold())) >= 0]
+    return min(found) if found else None
+
+
+def _shown_before(page: str, headline: str | None, at: int) -> bool:
+    headline = " ".join((headline or "").split()).casefold()
+    return bool(headline) and page.find(headline, 0, at) >= 0
+
+
+def _grams(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    words = WORD.findall(text.casefold())
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)) if words[i : i + n]}

@@ -1,0 +1,83 @@
+import pytest
+from lxml import html as lxml_html
+
+from newsassets.cleaning import clean_html_page
+from newsassets.standfirst import find_standfirst, visible_text
+
+HEADLINE = "Dutch cities plan thousands of homes along the railway"
+DEK = "The plan would double the number of homes near stations by 2035, but money for it is not yet found."
+STORY = "".join(
+    f"<p>Paragraph {i}: the province of Utrecht wants more homes built along the railway between its cities.</p>"
+    for i in range(6)
+)
+
+
+def article_page(*, meta: str = DEK, top: str = "", under_headline: str = "", foot: str = "", ld: str = "") -> str:
+    script = f'<script type="application/ld+json">{ld}</script>' if ld else ""
+    return (
+        f'<html><head><title>{HEADLINE} | Example News</title><meta property="og:description" content="{meta}">'
+        f"{script}</head><body><header>{top}</header><article><header class='article-header'><h1>{HEADLINE}</h1>"
+        f"{under_headline}</header><div class='article-body'>{STORY}</div></article>"
+        f"<footer>{foot}</footer></body></html>"
+    )
+
+
+def test_the_description_shown_under_the_headline_is_the_summary_and_not_the_body():
+    article = clean_html_page(article_page(under_headline=f"<p class='intro'>{DEK}</p>"), "https://news.example/a")
+    assert article.summary == DEK
+    assert DEK not in article.body and article.body.startswith("Paragraph 0")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        {},  # only in the metadata: the page never shows it
+        {"foot": f"<p>{DEK}</p>"},  # the site's slogan under everything
+        {"top": f"<p>{DEK}</p>"},  # a tagline in the masthead, above any headline
+        {"under_headline": f"<figure><img src='x.jpg'><figcaption>{DEK}</figcaption></figure>"},  # a caption
+    ],
+)
+def test_a_description_not_shown_between_the_headline_and_the_story_is_no_summary(where):
+    article = clean_html_page(article_page(**where), "https://news.example/a")
+    assert article.summary is None
+    assert article.body.startswith("Paragraph 0")
+
+
+def test_a_description_that_is_the_storys_first_paragraph_stays_in_the_body_only():
+    first = "Paragraph 0: the province of Utrecht wants more homes built along the railway between its cities."
+    article = clean_html_page(article_page(meta=first), "https://news.example/a")
+    assert article.summary is None and article.body.startswith(first)
+    # a standfirst that the extractor read as the story's first paragraph stays there: nothing is lost or doubled
+    page = f"<html><head><meta property='og:description' content='{DEK}'></head><body><article><h1>{HEADLINE}</h1>"
+    article = clean_html_page(f"{page}<p>{DEK}</p>{STORY}</article></body></html>", "https://news.example/a")
+    assert article.summary is None and DEK in article.body
+
+
+def test_the_social_description_wins_over_a_json_ld_one_that_captions_the_picture():
+    caption = "Homes under construction near Utrecht Central station, seen from the north."
+    ld = f'{{"@type": "NewsArticle", "headline": "{HEADLINE}", "description": "{caption}"}}'
+    page = article_page(under_headline=f"<p>{caption}</p><p>{DEK}</p>", ld=ld)
+    assert clean_html_page(page, "https://news.example/a").summary == DEK
+    # with no social description, the JSON-LD one is the page's word on its summary
+    only_ld = page.replace(f'<meta property="og:description" content="{DEK}">', "")
+    assert clean_html_page(only_ld, "https://news.example/a").summary == caption
+
+
+def test_find_standfirst_on_strings():
+    body = "The story begins here with its first long paragraph.\nAnd goes on."
+    shown = f"Menu News {HEADLINE} {DEK} The story begins here with its first long paragraph. And goes on. About us"
+    assert find_standfirst([DEK], shown, body, [HEADLINE]) == DEK
+    assert find_standfirst(["too short"], shown, body, [HEADLINE]) is None
+    assert find_standfirst([DEK], shown, body, ["A headline the page never shows"]) is None
+    assert find_standfirst([HEADLINE], shown, body, [HEADLINE]) is None  # the headline is no summary of itself
+    assert find_standfirst([DEK], shown, "A body the page does not show anywhere at all.", [HEADLINE]) is None
+    # wherever the page breaks its lines, and in whatever case, the words are the same
+    assert find_standfirst([DEK.upper()], shown.replace(" ", "\n  "), body, [HEADLINE]) is not None
+
+
+def test_visible_text_leaves_out_scripts_styles_comments_and_captions():
+    tree = lxml_html.fromstring(
+        "<html><head><title>T</title></head><body><h1>Head</h1><script>var x = 1;</script><style>p {}</style>"
+        "<!-- note --><figure><figcaption>Caption</figcaption></figure><p>Shown <b>text</b></p> tail</body></html>"
+    )
+    assert visible_text(tree) == "Head Shown text tail"
