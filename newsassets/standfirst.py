@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from newsassets.vocabulary import WORD
+from newsassets.dedup import shingles
 
 # Elements whose text the page does not show as text, and captions, which describe a picture and not the story
 # (a page's description is at times its picture's caption).
@@ -34,6 +34,7 @@ _MIN_LINE_CHARS = 30
 _PROBE_CHARS = 40
 # The story holds the description already when it has this share of the description's word 4-grams.
 _HELD_SHARE = 0.5
+_GRAM_WORDS = 4
 
 
 def visible_text(tree) -> str:
@@ -63,7 +64,7 @@ def find_standfirst(
     start = _story_start(page, body)
     if start is None:
         return None
-    held = _grams(body)
+    held = shingles(body, _GRAM_WORDS)
     for description in descriptions:
         description = " ".join(description.split())
         if not _MIN_CHARS <= len(description) <= _MAX_CHARS:
@@ -76,7 +77,7 @@ def find_standfirst(
             continue
         if not any(_shown_before(page, headline, at) for headline in headlines):
             continue  # a slogan in the masthead, above any headline
-        grams = _grams(description)
+        grams = shingles(description, _GRAM_WORDS)
         if grams and len(grams & held) >= _HELD_SHARE * len(grams):
             continue  # the story's own first sentences
         return description
@@ -92,8 +93,3 @@ def _story_start(page: str, body: str) -> int | None:
 def _shown_before(page: str, headline: str | None, at: int) -> bool:
     headline = " ".join((headline or "").split()).casefold()
     return bool(headline) and page.find(headline, 0, at) >= 0
-
-
-def _grams(text: str, n: int = 4) -> set[tuple[str, ...]]:
-    words = WORD.findall(text.casefold())
-    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)) if words[i : i + n]}
