@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from newsassets.cleaning import clean_html_page
@@ -81,3 +83,38 @@ def test_visible_text_leaves_out_scripts_styles_comments_and_captions():
         "<!-- note --><figure><figcaption>Caption</figcaption></figure><p>Shown <b>text</b></p> tail</body></html>"
     )
     assert visible_text(tree) == "Head Shown text tail"
+
+
+WORDS = st.text(alphabet="abcdefg xyz.\n", max_size=80)
+LINE = st.text(alphabet="abcdefg xyz.", min_size=20, max_size=100)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINE | WORDS, max_size=3), LINE | WORDS, LINE | WORDS, WORDS, st.permutations(range(4)))
+def test_a_standfirst_is_a_description_shown_after_a_headline_and_before_the_story(
+    descriptions, headline, body, junk, order
+):
+    parts = [headline, *(descriptions[:1] or [junk]), body, junk]
+    shown = " ".join(parts[i] for i in order)
+    found = find_standfirst(descriptions, shown, body, [headline, None])
+    if found is not None:
+        page = " ".join(shown.split()).casefold()
+        at = page.find(found.casefold())
+        assert found in [" ".join(d.split()) for d in descriptions] and at >= 0
+        assert 0 <= page.find(" ".join(headline.split()).casefold()) < at
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<figcaption>", "</figcaption>", "<!--", "-->", "<script>", "x y ", "&amp;", "\x00"]
+        ),
+        max_size=40,
+    )
+)
+def test_visible_text_reads_any_markup(pieces):
+    from newsassets.html import parse_html
+
+    tree = parse_html("<html><body>" + "".join(pieces))
+    assert tree is None or "\n" not in visible_text(tree)
