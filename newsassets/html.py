@@ -189,7 +189,33 @@ def parse_html(html: str):
     if html is None:
         return None
     tree = load_html(html)
-    return tree if tree is not None and len(tree) else None
+    if tree is None or not len(tree):
+        return None
+    _inline_ruby(tree)
+    return tree
+
+
+def _inline_ruby(tree) -> None:
+    """`<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>` → `尹錫悦（ユンソンニョル）`: each ruby
+    as plain text writes it, its words with their reading in brackets. Left as markup, the extractor breaks the
+    paragraph at every annotated word (a Yomiuri page's lead came out as five lines)."""
+    for ruby in list(tree.iter("ruby")):
+        words, reading, brackets = [ruby.text or ""], [], []
+        for part in ruby:
+            tag = part.tag.lower() if isinstance(part.tag, str) else ""
+            if tag == "rt":
+                reading.append(part.text_content())
+            elif tag == "rp":
+                brackets.append(part.text_content().strip())
+            elif tag:
+                words.append(part.text_content())
+            words.append(part.tail or "")
+        opening, closing = (brackets[0], brackets[-1]) if len(brackets) >= 2 else ("（", "）")
+        text = "".join(words).strip() + (
+            f"{opening}{''.join(reading).strip()}{closing}" if "".join(reading).strip() else ""
+        )
+        ruby.tail = text + (ruby.tail or "")
+        drop_element(ruby)
 
 
 def clean_markup(html: str) -> str | None:

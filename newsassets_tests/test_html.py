@@ -699,3 +699,22 @@ def test_a_list_under_a_heading_that_is_no_sources_heading_stays():
     listed = "<p>De plannen:</p><ul><li>Een nieuwe vijver</li><li>Twee speeltuinen</li></ul>"
     html = f"<html><body><article><h1>Stadspark</h1>{story}{listed}</article></body></html>"
     assert extract_html(html).text.endswith("Twee speeltuinen")
+
+
+def test_a_ruby_reading_stays_inside_its_paragraph_in_brackets():
+    from lxml import etree
+
+    from newsassets.html import parse_html
+
+    tree = parse_html(
+        "<html><body><p>政府は<ruby><rb>憲法</rb><rp>(</rp><rt>けんぽう</rt><rp>)</rp></ruby>の改正を"
+        "<ruby>検討<rt>けんとう</rt></ruby>した。</p></body></html>"
+    )
+    assert (
+        etree.tostring(tree.find(".//p"), encoding=str, method="text")
+        == "政府は憲法(けんぽう)の改正を検討（けんとう）した。"
+    )
+    sentence = "首相は<ruby>国会<rt>こっかい</rt></ruby>で新しい予算案について長い説明を行い、野党の質問に答えた。"
+    page = f"<html><body><article><h1>予算案</h1>{''.join(f'<p>{i}. {sentence}</p>' for i in range(8))}</article></body></html>"
+    lines = extract_html(page, "https://news.example/jp").text.split("\n")
+    assert "3. 首相は国会（こっかい）で新しい予算案について長い説明を行い、野党の質問に答えた。" in lines
