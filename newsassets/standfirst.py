@@ -72,8 +72,8 @@ def find_standfirst(
         wording = description.casefold()
         if any(wording == " ".join((h or "").split()).casefold() for h in headlines):
             continue  # the headline itself
-        at = page.find(wording, 0, start)
-        if at < 0 or at + len(description) > start:
+        at = page.find(wording, 0, start)  # the whole of it before the story starts
+        if at < 0:
             continue
         if not any(_shown_before(page, headline, at) for headline in headlines):
             continue  # a slogan in the masthead, above any headline
