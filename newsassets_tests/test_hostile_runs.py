@@ -133,14 +133,14 @@ def test_an_html_page_that_runs_out_of_time_is_a_timeout_not_no_article(monkeypa
     import trafilatura
 
     def slow(*args, **kwargs):
-        time.sleep(2)
+        time.sleep(10)
 
     monkeypatch.setattr(trafilatura, "bare_extraction", slow)
     page = "<html><body><article><h1>Titel</h1><p>" + "Een zin over het nieuws. " * 50 + "</p></article></body></html>"
     started = time.monotonic()
     document = screen_document(RawDocument("d", "p.html", "html", "s", 10, None, OK, None, page), 0.3)
     assert document.error.startswith("timeout") and document.status == "rejected"
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 5  # cut at the 0.3 s limit, not after the 10 s extraction (a loaded machine)
 
 
 def test_the_teasers_of_a_page_are_under_the_time_limit_and_the_others_go_on(resources, raw_dir, monkeypatch):
