@@ -211,9 +211,8 @@ def _inline_ruby(tree) -> None:
                 words.append(part.text_content())
             words.append(part.tail or "")
         opening, closing = (brackets[0], brackets[-1]) if len(brackets) >= 2 else ("（", "）")
-        text = "".join(words).strip() + (
-            f"{opening}{''.join(reading).strip()}{closing}" if "".join(reading).strip() else ""
-        )
+        said = "".join(reading).strip()
+        text = "".join(words).strip() + (f"{opening}{said}{closing}" if said else "")
         ruby.tail = text + (ruby.tail or "")
         drop_element(ruby)
 

@@ -60,23 +60,23 @@ def find_standfirst(
 ) -> str | None:
     """The first of `descriptions` (in the page's order of trust) that `shown` (the page's `visible_text`) shows
     after one of `headlines` and before the start of `body`, and that `body` does not already hold; else None."""
-    page = " ".join(shown.split()).casefold()
+    page = _folded(shown)
     start = _story_start(page, body)
-    if start is None:
+    headings = {folded for headline in headlines if (folded := _folded(headline or ""))}
+    # where the first headline the page shows ends: a standfirst stands after it
+    ends = [at + len(heading) for heading in headings if (at := page.find(heading, 0, start or 0)) >= 0]
+    if start is None or not ends:
         return None
+    after_headline = min(ends)
     held = shingles(body, _GRAM_WORDS)
     for description in descriptions:
         description = " ".join(description.split())
-        if not _MIN_CHARS <= len(description) <= _MAX_CHARS:
-            continue
         wording = description.casefold()
-        if any(wording == " ".join((h or "").split()).casefold() for h in headlines):
-            continue  # the headline itself
-        at = page.find(wording, 0, start)  # the whole of it before the story starts
-        if at < 0:
-            continue
-        if not any(_shown_before(page, headline, at) for headline in headlines):
-            continue  # a slogan in the masthead, above any headline
+        if not _MIN_CHARS <= len(description) <= _MAX_CHARS or wording in headings:
+            continue  # a label, no summary, or the headline itself
+        at = page.find(wording, 0, start)  # the whole of it before the story starts ...
+        if at < after_headline:
+            continue  # ... and after a headline (not a slogan in the masthead)
         grams = shingles(description, _GRAM_WORDS)
         if grams and len(grams & held) >= _HELD_SHARE * len(grams):
             continue  # the story's own first sentences
@@ -90,6 +90,5 @@ def _story_start(page: str, body: str) -> int | None:
     return min(found) if found else None
 
 
-def _shown_before(page: str, headline: str | None, at: int) -> bool:
-    headline = " ".join((headline or "").split()).casefold()
-    return bool(headline) and page.find(headline, 0, at) >= 0
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
