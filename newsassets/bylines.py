@@ -153,12 +153,21 @@ def visible_byline_authors(tree) -> list[str]:
             continue
         if next(element.iterancestors("a"), None) is not None:
             continue  # inside a link: the byline of a card that links to another story
-        text = " ".join(element.text_content().split())
+        text = _byline_text(element)
         if not text or len(text.split()) > _BYLINE_MAX_WORDS or (labelled and not BYLINE_LINE.match(text)):
             continue
         if names := split_names(text, in_running_text=True):
             return names
     return []
+
+
+def _byline_text(element) -> str:
+    """A byline's text, where each author the markup marks as one (a `rel="author"` link, an `<address>`, an
+    `itemprop="author"`) is its own name, though the page sets no comma between them."""
+    units = element.xpath(".//a[@rel='author'] | .//address | .//*[@itemprop='author']")
+    if len(units) > 1:
+        return ", ".join(" ".join(unit.text_content().split()) for unit in units)
+    return " ".join(element.text_content().split())
 
 
 def signing_organisations(json_ld_authors: list) -> list[str]:

@@ -148,6 +148,8 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         # visible byline, else the site, else the newsroom the JSON-LD names
         signed = [name for line in signatures for name in split_names(line, in_running_text=True)]
         authors = signed or visible_byline_authors(tree) or sites or signing_organisations(metadata.author_values)
+    elif _names_more(byline := visible_byline_authors(tree), authors):
+        authors = byline  # the metadata names one of the story's authors, the byline readers see all of them
     published_at = naive_utc(metadata.published) if metadata.published else None
     if published_at is None and document.date:
         try:
@@ -165,6 +167,12 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         authors=tuple(authors),
         summary=find_standfirst(metadata.descriptions, shown, text, [title, *metadata.headings]) if shown else None,
     )
+
+
+def _names_more(byline: list[str], authors: list[str]) -> bool:
+    """Whether `byline` names every one of `authors` and more."""
+    named = {name.casefold() for name in byline}
+    return len(named) > len(authors) and all(name.casefold() in named for name in authors)
 
 
 def _language_code(value: str | None) -> str | None:

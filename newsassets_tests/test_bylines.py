@@ -149,6 +149,22 @@ def test_a_visible_byline_names_the_authors_where_the_metadata_does_not():
     assert visible_byline_authors(parse_html(bio)) == []
 
 
+def test_each_author_the_bylines_markup_marks_is_a_name_of_its_own():
+    # two authors' links side by side, no comma between them (a Norwegian page's byline)
+    tree = parse_html(
+        "<html><body><div class='bylines'>"
+        "<address class='name'><a rel='author'><span>Ingrid</span> <span>Treborg</span></a></address> "
+        "<address class='name'><a rel='author'>Marlene Lundberg Holm</a></address>"
+        "</div><p>Det ble en varm helg i hele landet.</p></body></html>"
+    )
+    assert visible_byline_authors(tree) == ["Ingrid Treborg", "Marlene Lundberg Holm"]
+    # one marked author: the element's text is read whole, as before
+    one = parse_html(
+        "<html><body><p class='byline'>Door <a rel='author'>Anna de Vries</a> en Jan Bakker</p></body></html>"
+    )
+    assert visible_byline_authors(one) == ["Anna de Vries", "Jan Bakker"]
+
+
 def test_a_labelled_byline_names_the_authors_and_a_cards_byline_does_not():
     # `Von:` with a colon, the names in profile links (a fact-check page whose metadata names no person)
     labelled = parse_html(

@@ -623,6 +623,30 @@ def test_a_signature_and_the_authors_biography_under_the_story_are_cut():
     assert extraction.text.split("\n")[-len(STORY_PARAGRAPHS) :] == STORY_PARAGRAPHS
 
 
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        # the JSON-LD names one of two authors; the byline readers see names both
+        (
+            "<a rel='author'>Ingrid Treborg</a> <a rel='author'>Marlene Lundberg Holm</a>",
+            ("Ingrid Treborg", "Marlene Lundberg Holm"),
+        ),
+        # a byline that does not name the metadata's author is someone else's (a photographer, another story)
+        ("<a rel='author'>Petra Lerchbaumer</a> <a rel='author'>Jan Bakker</a>", ("Marlene Lundberg Holm",)),
+        # the same author, no more: the metadata's spelling stays
+        ("Marlene Lundberg Holm", ("Marlene Lundberg Holm",)),
+    ],
+)
+def test_the_visible_byline_adds_the_authors_the_metadata_leaves_out(byline, authors):
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    ld = '{"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Marlene Lundberg Holm"}]}'
+    html = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body><article><h1>Stadspark</h1>'
+        f"<div class='byline'>{byline}</div>{story}</article></body></html>"
+    )
+    assert extract_html(html).authors == authors
+
+
 def test_split_body_chunks_never_add_a_paragraph_the_text_already_has():
     from lxml import etree
 
