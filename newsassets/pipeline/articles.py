@@ -39,8 +39,9 @@ from .resources import NewsStore, RawFolder
     metadata=table_metadata("articles"),
     description=(
         "One cleaned article per ok article page (fronts have none): title, dateline and agencies of "
-        "`PLACE (ANP/…) - `, publication date, language and a body without site chrome, repeated titles or "
-        "captions, metadata prefixes or the teaser rail. Paragraphs are separated by blank lines. "
+        "`PLACE (ANP/…) - `, authors, publication time (UTC), language, the standfirst (`summary`) and a body "
+        "without site chrome, repeated titles or captions, metadata prefixes or the teaser rail. Paragraphs are "
+        "separated by blank lines. "
         "`quality_flags` lists the content-quality rules the row breaks (newsassets.quality)."
     ),
 )
