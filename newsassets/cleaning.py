@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 
 from newsassets.bylines import byline_authors
-from newsassets.html import extract_html
+from newsassets.html import ExtractionFailed, extract_html
 from newsassets.teasers import split_rail
 from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, WORD, parse_dateline, parse_metadata_date
 
@@ -105,9 +105,12 @@ def clean_html_page(html: str, url: str | None = None) -> Article:
     """Main text and metadata from `html.extract_html`, then the text-dump rules except dropping repeated lines.
 
     The language is the body's as detected, else the one the page declares; fewer than MIN_HTML_ARTICLE_WORDS
-    words is navigation the extractor fell back on: an empty body.
+    words is navigation the extractor fell back on: an empty body. Raises ExtractionFailed where the extractor
+    raised on the page, so that its row names the failure rather than calling the page one without an article.
     """
     page = extract_html(html, url)
+    if page.error:
+        raise ExtractionFailed(page.error)  # the page's row says so (`cleaning failed: …`), not `no article`
     if len(WORD.findall(page.text)) < MIN_HTML_ARTICLE_WORDS:
         return Article(title=None, dateline=None, url=page.url, site=page.site)
     article = clean_text_page(page.text, title=page.title, drop_repeats=False)

@@ -91,14 +91,24 @@ class HtmlExtraction:
     language: str | None = None  # ISO 639-1 code as the page declares it (`<html lang>`, `og:locale`), else None
     authors: tuple[str, ...] = ()  # as the page's metadata names them (`bylines.page_authors`)
     summary: str | None = None  # the standfirst under the headline (`standfirst.find_standfirst`), not in `text`
+    error: str | None = None  # why the extraction gave up (`TypeError: …`); None when it ran
+
+
+class ExtractionFailed(Exception):
+    """The extractor raised on a page (a bug of ours or of a library, to report): not a page without an article."""
 
 
 def extract_html(html: str, url: str | None = None) -> HtmlExtraction:
-    """Main text through pruning, trafilatura and tail trimming; never raises on malformed input."""
+    """Main text through pruning, trafilatura and tail trimming. Never raises: where anything raises on a page
+    (lxml and trafilatura raise a wide range of errors on broken markup), the extraction is empty and its
+    `error` names the exception, so that a caller can tell a failure from a page without an article."""
     try:
         return _extract_html(html, url)
-    except (Exception, RecursionError):  # lxml and trafilatura raise a wide range of errors on broken markup
-        return HtmlExtraction(title=None, text="", url=url)
+    except (Exception, RecursionError) as exc:
+        return HtmlExtraction(title=None, text="", url=url, error=f"{type(exc).__name__}: {exc}"[:_ERROR_CHARS])
+
+
+_ERROR_CHARS = 300  # an exception's message may quote the whole page
 
 
 def _extract_html(html: str, url: str | None) -> HtmlExtraction:

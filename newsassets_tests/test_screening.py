@@ -69,6 +69,24 @@ def test_a_crash_in_cleaning_rejects_only_that_page(monkeypatch):
     )
 
 
+def test_a_crash_inside_the_html_extractor_is_reported_as_such_not_as_a_page_without_an_article(monkeypatch):
+    from newsassets import html
+    from newsassets.reading import HTML
+
+    def broken(page, url):
+        raise AttributeError("'list' object has no attribute 'split'")
+
+    monkeypatch.setattr(html, "_extract_html", broken)
+    page = "<html><body><article><p>DEN HAAG (ANP) - Het kabinet presenteert een plan.</p></article></body></html>"
+    document = screening.screen_document(replace(DOC, source_format=HTML, content=page), 5)
+    assert (document.status, document.error) == (
+        REJECTED,
+        "cleaning failed: ExtractionFailed: AttributeError: 'list' object has no attribute 'split'",
+    )
+    # the extractor itself still never raises: its result says what happened
+    assert html.extract_html(page).error == "AttributeError: 'list' object has no attribute 'split'"
+
+
 def test_time_limit_leaves_no_alarm_behind():
     with time_limit(0.5):
         pass
