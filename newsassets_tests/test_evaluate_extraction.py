@@ -130,6 +130,18 @@ def test_authors_are_counted_by_normalised_name():
     assert name_matches(["A B"], []) == (0, 0, 1)
 
 
+def test_a_page_the_extractor_raises_on_is_an_empty_extraction_said_on_stderr(monkeypatch, capsys):
+    from newsassets import html
+    from newsassets.evaluate.extraction import project_extraction
+
+    def broken(page, url):
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(html, "_extract_html", broken)
+    assert project_extraction("<html><body><p>Tekst.</p></body></html>", "https://a.nl/x") == Extraction("")
+    assert "extraction failed on https://a.nl/x: TypeError: unhashable type: 'list'" in capsys.readouterr().err
+
+
 def test_a_fundus_body_is_the_summary_then_each_sections_headline_and_paragraphs():
     entry = {
         "body": {

@@ -52,6 +52,7 @@ import gzip
 import json
 import re
 import statistics
+import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -248,9 +249,16 @@ def trafilatura_default(html: str, url: str | None) -> Extraction:
 
 
 def project_extraction(html: str, url: str | None) -> Extraction:
+    """What the `articles` table stores for the page; a page the extractor raised on is an empty extraction,
+    said on stderr (the pipeline rejects it as `cleaning failed`)."""
     from newsassets.cleaning import clean_html_page
+    from newsassets.html import ExtractionFailed
 
-    article = clean_html_page(html, url)
+    try:
+        article = clean_html_page(html, url)
+    except ExtractionFailed as failure:
+        print(f"project: extraction failed on {url}: {failure}", file=sys.stderr)
+        return Extraction("")
     return Extraction(article.body, article.title, article.published_at, tuple(article.authors), article.summary)
 
 
