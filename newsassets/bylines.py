@@ -23,6 +23,8 @@ _SEPARATORS = re.compile(r"\s*(?:[,;/|&·•]|\s(?:and|en|und|et|y|e|og|och|i|a)
 # Not a name at all: a url, an e-mail address, a date. (A newsroom or an agency that signs a story, `dpa`,
 # `Associated Press`, `MND Staff`, is what the page names as its author, and kept as such.)
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d")
+# A site's login account, not a writer: WordPress and its kind sign with it (`admin`, `jdadmin`, `Webmaster`).
+_ACCOUNT = re.compile(r"\w*admin|administrator|webmaster", re.IGNORECASE)
 # A profile link, a site path or an e-mail address beside the names.
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S*|(?:^|\s)/\S+|\S+@\S+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # `chuck-ross`: a profile's url slug, not the name as written
@@ -32,8 +34,17 @@ _ROLE_SUFFIX = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\]|\s[|–—-]\s.*)$")  
 _CJK_ROLE = re.compile(
     r"\s*(?:기자|특파원|선임기자|객원기자|논설위원|記者|特派員|編集委員|记者|编辑|責任編輯)(?:\s.*)?$"
 )
-# A byline word inside a metadata value, after a newsroom's name: `Capital Von Jemima Kelly`.
-_INNER_BYLINE = re.compile(r"^.*?\s(?:By|Von|Door|Par|Por)\s+(?=\S)")
+# A role where a name should be, its last word the job (`AP Auto Writer`, `CNN Editor-at-large`, `News reporter`,
+# `Redakteurin`): a byline's second line, split off as if it were a second author.
+_ROLE = re.compile(
+    r"(?:^|\s)(?:writer|reporter(?:in)?|editor(?:-at-large)?|correspondent|columnist|contributor|journalist(?:in)?"
+    r"|photographer|redakteur(?:in)?|korrespondent(?:in)?|verslaggever|redacteur|journaliste|rédact(?:eur|rice)"
+    r"|correspondant(?:e)?|periodista|redactor(?:a)?|corresponsal|giornalista|corrispondente)$",
+    re.IGNORECASE,
+)
+# A byline word inside a metadata value, after a newsroom's name (`Capital Von Jemima Kelly`) or the kind of
+# piece (`Analysis by Chris Cillizza`).
+_INNER_BYLINE = re.compile(r"^.*?\s(?:By|Von|Door|Par|Por)\s+(?=\S)|^[^\W\d_]+\s+by\s+(?=\S)")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 MAX_NAME_WORDS = 5
 MAX_BYLINE_CHARS = 1000  # twenty names with their roles fit; past this, reading it costs time and finds no one
@@ -58,7 +69,9 @@ def clean_name(text: str, in_running_text: bool = False) -> str | None:
     capitalised where the script has capitals (`By Tuesday` and `Door Rutte gesteund` are running text)."""
     text = BYLINE_LINE.sub(r"\g<names>", " ".join(text.split())).strip(" .:,;")
     text = _CJK_ROLE.sub("", _ROLE_SUFFIX.sub("", _INNER_BYLINE.sub("", text))).strip(" .:,;")
-    if not text or _NOT_A_NAME.search(text) or _SLUG.fullmatch(text):
+    if not text or _NOT_A_NAME.search(text) or _SLUG.fullmatch(text) or _ACCOUNT.fullmatch(text):
+        return None
+    if _ROLE.search(text):
         return None
     words = text.split()
     if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(word) for word in words):

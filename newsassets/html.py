@@ -134,7 +134,8 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         date_extraction_params={"extensive_search": not large, "original_date": True, "outputformat": _DATE_FORMAT},
     )
     # who signed the story: a line or a short biography naming them under it is not the story
-    signers = persons or split_names(document.author or "") if document is not None else persons
+    # (trafilatura's byline is its reading of the page's text, so its names must look like names)
+    signers = persons or split_names(document.author or "", in_running_text=True) if document is not None else persons
     signatures: list[str] = []  # the name lines cut from above or under the story
     extracted = document is not None
     if not extracted:  # nothing trafilatura would call an article: the page may render its story from a script

@@ -149,6 +149,28 @@ def test_a_visible_byline_names_the_authors_where_the_metadata_does_not():
     assert visible_byline_authors(parse_html(bio)) == []
 
 
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [
+        # a byline's second line, the author's job, is no second author (the AP's, a cable news site's)
+        ("By TOM KRISHER, AP Auto Writer", ["TOM KRISHER"]),
+        ("STEVE PEOPLES, AP National Political Writer", ["STEVE PEOPLES"]),
+        ("Analysis by Chris Cillizza, CNN Editor-at-large", ["Chris Cillizza"]),
+        ("Daniel Großert, Redakteur", ["Daniel Großert"]),
+        # a site's login account is no writer
+        ("admin", []),
+        ("jdadmin", []),
+        ("Webmaster", []),
+        # a newsroom or an agency that signs is kept, and a particle is no byline word
+        ("MND Staff", ["MND Staff"]),
+        ("Associated Press", ["Associated Press"]),
+        ("Ursula von der Leyen", ["Ursula von der Leyen"]),
+    ],
+)
+def test_a_role_or_an_account_is_no_authors_name(value, names):
+    assert split_names(value) == names
+
+
 def test_each_author_the_bylines_markup_marks_is_a_name_of_its_own():
     # two authors' links side by side, no comma between them (a Norwegian page's byline)
     tree = parse_html(

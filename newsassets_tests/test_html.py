@@ -647,6 +647,20 @@ def test_the_visible_byline_adds_the_authors_the_metadata_leaves_out(byline, aut
     assert extract_html(html).authors == authors
 
 
+@pytest.mark.parametrize(
+    "byline",
+    [
+        '<div class="author">Detroit News wire services</div>',  # a newsroom's furniture, in running text
+        '<span class="byline">Admin</span>',  # the site's login account
+        '<p class="author-name">Tom Gillespie News reporter</p>',  # a name run into its job, no name alone
+    ],
+)
+def test_trafilaturas_reading_of_the_byline_must_look_like_names(byline):
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    html = f"<html><body><article><h1>Stadspark</h1>{byline}{story}</article></body></html>"
+    assert extract_html(html).authors == ()
+
+
 def test_split_body_chunks_never_add_a_paragraph_the_text_already_has():
     from lxml import etree
 
