@@ -166,7 +166,7 @@ def test_every_fundus_page_is_paired_with_its_annotation():
 
 @pytest.mark.skipif(not (REALDATA / "fundus_pages").exists(), reason="../shared/realdata/fundus_pages is not here")
 def test_the_project_reads_the_fundus_pages_of_41_countries_well():
-    """A floor under the figures the README reports (text F1 0.972, 8 leaked tails, authors F1 0.91, title
+    """A floor under the figures the README reports (text F1 0.972, 8 leaked tails, authors F1 0.92, title
     0.899, date 0.993 with trafilatura 2.3.1): a change that loses real pages' bodies, tails or bylines fails.
     And the annotators wrote down each page's summary: the standfirsts found apart from the body are theirs (46
     of 47; the other is a page whose annotation leaves its shown standfirst out), on a third of the pages."""
@@ -178,7 +178,7 @@ def test_the_project_reads_the_fundus_pages_of_41_countries_well():
     row = overall["project"].row()
     assert row["f1"] >= 0.965 and row["recall"] >= 0.97  # trafilatura's default recall here is 0.959
     assert row["leaked_pages"] <= 12
-    assert row["authors_f1"] >= 0.88 and row["title"] >= 0.87 and row["date"] >= 0.98
+    assert row["authors_f1"] >= 0.90 and row["title"] >= 0.87  # the issue's authors target is 0.90 and row["date"] >= 0.98
     assert all(score.tp > 0 for score in overall["project"].scores)  # every page gives some of its story
     found = [(page, summary) for page in pages if (summary := dump[page.page_id]["project"]["summary"])]
     theirs = [summary for page, summary in found if page_precision(page_scores(page.body, summary)) >= 0.9]
