@@ -178,7 +178,8 @@ def test_the_project_reads_the_fundus_pages_of_41_countries_well():
     row = overall["project"].row()
     assert row["f1"] >= 0.965 and row["recall"] >= 0.97  # trafilatura's default recall here is 0.959
     assert row["leaked_pages"] <= 12
-    assert row["authors_f1"] >= 0.90 and row["title"] >= 0.87  # the authors target is 0.90 and row["date"] >= 0.98
+    assert row["authors_f1"] >= 0.90  # the target
+    assert row["title"] >= 0.87 and row["date"] >= 0.98
     assert all(score.tp > 0 for score in overall["project"].scores)  # every page gives some of its story
     found = [(page, summary) for page in pages if (summary := dump[page.page_id]["project"]["summary"])]
     theirs = [summary for page, summary in found if page_precision(page_scores(page.body, summary)) >= 0.9]
