@@ -6,8 +6,10 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
    lists, `Lees ook`, most-read boxes), share bars, cookie banners, newsletter sign-ups, comment sections,
    fact boxes, asides, navigation and footers. An element goes when its tag, class, id, role or aria-label
    names it so, or when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`;
-   English: related, more from …, read more, most read, recommended, sign up …); never when it holds the article
-   itself (an ancestor of the page's h1, or 40 % of its paragraph words).
+   English: related, more from …, read more, most read, recommended, sign up …), or the small box (up to 150
+   words) around a form field the reader fills in or ticks (a consent placeholder for an embed, a poll, a note
+   field; a button alone is no such field); never when it holds the article itself (an ancestor of the page's
+   h1, or 40 % of its paragraph words).
 2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
    Scrapinghub benchmark). Not `deduplicate`: trafilatura's cache is process-wide, so a page's text would
    depend on the pages extracted before it in the same process. Publication dates keep their time and offset
@@ -303,8 +305,26 @@ def _prune(tree) -> None:
             doomed.extend(_rail_under(heading, is_article))
         elif SOURCES_HEADING.match(text) and (sources := _sources_box(heading, is_article)) is not None:
             doomed.append(sources)
+    for control in body.iter("input", "select", "textarea"):
+        if control.get("type", "").lower() != "hidden" and (box := _widget_box(control, is_article)) is not None:
+            doomed.append(box)
     for element in doomed:
         drop_element(element)
+
+
+# A widget inside the story (a consent placeholder for an embed, a poll, a sign-up box) is at most this many words.
+_WIDGET_MAX_WORDS = 150
+
+
+def _widget_box(control, is_article):
+    """The largest box around a form control that is small and not the story: text that asks the reader to act
+    (`Externen Inhalt anzeigen`, `Ich bin damit einverstanden, dass …`), not the story; None when there is none."""
+    box = None
+    for ancestor in control.iterancestors():
+        if ancestor.tag in ("body", "html") or is_article(ancestor) or element_words(ancestor) > _WIDGET_MAX_WORDS:
+            break
+        box = ancestor
+    return box if box is not None and next(box.iter("p"), None) is not None else None
 
 
 # A box of sources under a story: its heading and a short list, in a container of at most this many words.

@@ -661,6 +661,26 @@ def test_trafilaturas_reading_of_the_byline_must_look_like_names(byline):
     assert extract_html(html).authors == ()
 
 
+def test_a_box_around_a_form_field_inside_the_story_is_not_the_story():
+    story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
+    # a consent placeholder for an embed: a checkbox, its label, and text asking the reader to agree
+    consent = (
+        "<div><div><p>Empfohlener redaktioneller Inhalt</p><p>An dieser Stelle finden Sie einen externen Inhalt, "
+        "der den Artikel anreichert.</p><input type='checkbox' id='c1'><label for='c1'>Externen Inhalt anzeigen"
+        "</label><p>Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird.</p></div></div>"
+    )
+    # a button inside the story (a lead that expands) is no form field: its paragraph stays
+    lead = "<p>Het college wil het park vergroten met twee hectare grond. <button>Lees meer</button></p>"
+    html = (
+        f"<html><body><article><h1>Stadspark</h1>{lead}{''.join(story[:6])}{consent}{''.join(story[6:])}"
+        "</article></body></html>"
+    )
+    text = extract_html(html).text
+    assert "einverstanden" not in text and "Externen Inhalt" not in text and "redaktioneller" not in text
+    assert "Het college wil het park vergroten" in text
+    assert all(paragraph in text for paragraph in STORY_PARAGRAPHS)
+
+
 def test_split_body_chunks_never_add_a_paragraph_the_text_already_has():
     from lxml import etree
 
