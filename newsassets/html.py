@@ -8,7 +8,8 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
    names it so, or when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`;
    English: related, more from …, read more, most read, recommended, sign up …), or the small box (up to 150
    words) around a form field the reader fills in or ticks (a consent placeholder for an embed, a poll, a note
-   field; a button alone is no such field); never when it holds the article itself (an ancestor of the page's
+   field; a button alone is no such field), or a pop-up card inside a sentence (a picture and links, a person's
+   hover card with their latest stories); never when it holds the article itself (an ancestor of the page's
    h1, or 40 % of its paragraph words).
 2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
    Scrapinghub benchmark). Not `deduplicate`: trafilatura's cache is process-wide, so a page's text would
@@ -43,6 +44,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from newsassets.bylines import page_authors, signing_organisations, site_names, split_names, visible_byline_authors
 from newsassets.page_metadata import read_page_metadata
@@ -305,11 +307,33 @@ def _prune(tree) -> None:
             doomed.extend(_rail_under(heading, is_article))
         elif SOURCES_HEADING.match(text) and (sources := _sources_box(heading, is_article)) is not None:
             doomed.append(sources)
+    for paragraph in body.iter("p"):
+        doomed.extend(_popup_cards(paragraph))
     for control in body.iter("input", "select", "textarea"):
         if control.get("type", "").lower() != "hidden" and (box := _widget_box(control, is_article)) is not None:
             doomed.append(box)
     for element in doomed:
         drop_element(element)
+
+
+def _popup_cards(paragraph) -> list:
+    """The pop-up cards inside a paragraph's sentence: a box holding a picture and two links or more, nearly all
+    of its text theirs (a person's card that opens on hover: their picture, their page, their latest stories),
+    which the sentence would otherwise read as running into it (`Rep. Ilhan OmarIlhan OmarHillicon Valley: …`)."""
+    cards: list = []
+    for picture in paragraph.iter("img"):
+        # the innermost such box around the picture: the card, not the link it opens from, which the sentence names
+        for box in islice(picture.iterancestors(), _CARD_DEPTH):
+            if box is paragraph:
+                break
+            words = element_words(box)
+            if box.tag != "a" and len(box.findall(".//a")) >= 2 and words and _link_words(box) >= 0.8 * words:
+                cards.append(box)
+                break
+    return list(dict.fromkeys(cards))  # a card holding two pictures, once
+
+
+_CARD_DEPTH = 6  # a card's picture sits a few levels inside it
 
 
 # A widget inside the story (a consent placeholder for an embed, a poll, a sign-up box) is at most this many words.

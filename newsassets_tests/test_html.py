@@ -661,6 +661,27 @@ def test_trafilaturas_reading_of_the_byline_must_look_like_names(byline):
     assert extract_html(html).authors == ()
 
 
+def test_a_pop_up_card_inside_a_sentence_is_not_the_sentence():
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    # a person's hover card: their picture, their page and their latest stories, inside the sentence naming them
+    card = (
+        "<span class='rollover'><a href='/people/ilhan-omar'>Ilhan Omar</a><span class='block'><span>"
+        "<img src='omar.jpg'><a href='/people/ilhan-omar'>Ilhan Omar</a><a href='/policy/1'>Progressives oppose "
+        "funding bill over surveillance authority</a> <a href='/news/2'>Omar asks court to apply compassion</a>"
+        "</span></span></span>"
+    )
+    # a picture beside a single link is no card
+    figure = "<p>De kaart <img src='kaart.png'> staat op <a href='/kaart'>de site van de gemeente</a>.</p>"
+    html = (
+        f"<html><body><article><h1>Stadspark</h1><p>A man pleaded guilty to threatening Rep. {card} (D-Minn.), "
+        f"the office announced Monday.</p>{figure}{story}</article></body></html>"
+    )
+    text = extract_html(html).text
+    assert "A man pleaded guilty to threatening Rep. Ilhan Omar (D-Minn.), the office announced Monday." in text
+    assert "Progressives" not in text and "compassion" not in text
+    assert "De kaart staat op de site van de gemeente." in " ".join(text.split())
+
+
 def test_a_box_around_a_form_field_inside_the_story_is_not_the_story():
     story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
     # a consent placeholder for an embed: a checkbox, its label, and text asking the reader to agree
