@@ -8,8 +8,9 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
    names it so, or when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`;
    English: related, more from …, read more, most read, recommended, sign up …), or the small box (up to 150
    words) around a form field the reader fills in or ticks (a consent placeholder for an embed, a poll, a note
-   field; a button alone is no such field), or a pop-up card inside a sentence (a picture and links, a person's
-   hover card with their latest stories); never when it holds the article itself (an ancestor of the page's
+   field; a button alone is no such field), a pop-up card inside a sentence (a picture and links, a person's
+   hover card with their latest stories), or a list of the site's other stories inside the story (each item one
+   link to the page's own site with a headline); never when it holds the article itself (an ancestor of the page's
    h1, or 40 % of its paragraph words).
 2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
    Scrapinghub benchmark). Not `deduplicate`: trafilatura's cache is process-wide, so a page's text would
@@ -45,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from urllib.parse import urljoin, urlsplit
 
 from newsassets.bylines import page_authors, signing_organisations, site_names, split_names, visible_byline_authors
 from newsassets.page_metadata import read_page_metadata
@@ -124,7 +126,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     language = _declared_language(tree)
     metadata = read_page_metadata(tree)  # before pruning: an author box may sit in what is pruned
     persons = page_authors(tree, metadata.author_values)  # the markup's, before pruning
-    _prune(tree)
+    _prune(tree, url)
     shown = visible_text(tree) if metadata.descriptions else ""  # before trafilatura, which may change the tree
     anchors = _anchor_texts(tree)
     chunks = _body_chunks(tree)
@@ -272,8 +274,9 @@ def _is_rail_heading(text: str, lists_only: bool = False) -> bool:
     )
 
 
-def _prune(tree) -> None:
-    """Drop rails, share bars, cookie banners and the like from the page, in place (see the module docstring)."""
+def _prune(tree, url: str | None = None) -> None:
+    """Drop rails, share bars, cookie banners and the like from the page, in place (see the module docstring);
+    `url`, the page's own, tells its site's links from others'."""
     body = tree.find(".//body")
     if body is None:
         return
@@ -309,6 +312,8 @@ def _prune(tree) -> None:
             doomed.append(sources)
     for paragraph in body.iter("p"):
         doomed.extend(_popup_cards(paragraph))
+    site = _site_of(url or "")
+    doomed.extend(listed for listed in body.iter("ul", "ol") if _lists_other_stories(listed, url or "", site))
     for control in body.iter("input", "select", "textarea"):
         if control.get("type", "").lower() != "hidden" and (box := _widget_box(control, is_article)) is not None:
             doomed.append(box)
@@ -334,6 +339,34 @@ def _popup_cards(paragraph) -> list:
 
 
 _CARD_DEPTH = 6  # a card's picture sits a few levels inside it
+
+
+def _lists_other_stories(listed, url: str, site: str) -> bool:
+    """Whether a list is the site's other stories, not the story's: two items or more, each one link to the same
+    site whose text is a headline (four words or more) and most of the item (`„Über manches irritiert“: <a>Klingbeil
+    greift Klöckner an</a>`). A list of shops' links (`Get it on Amazon for $39.99`) or of sources is not."""
+    items = [item for item in listed if item.tag == "li"]
+    if len(items) < 2:
+        return False
+    for item in items:
+        links = item.findall(".//a")
+        if len(links) != 1 or _site_of(urljoin(url, links[0].get("href") or "")) != site:
+            return False
+        linked = element_words(links[0])
+        if linked < 4 or linked < 0.5 * element_words(item):
+            return False
+    return True
+
+
+def _site_of(url: str) -> str:
+    """A url's site, loosely: its host's last two labels, three under a country's second level (`bbc.co.uk`)."""
+    labels = (urlsplit(url).hostname or "").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}
 
 
 # A widget inside the story (a consent placeholder for an embed, a poll, a sign-up box) is at most this many words.

@@ -661,6 +661,56 @@ def test_trafilaturas_reading_of_the_byline_must_look_like_names(byline):
     assert extract_html(html).authors == ()
 
 
+@pytest.mark.parametrize(
+    ("listed", "kept"),
+    [
+        # the site's other stories in the story: each item one own-site link with a headline, perhaps a kicker
+        (
+            "<ul><li><strong>„Über manches irritiert“: </strong><a href='/politik/a1.html'>Klingbeil greift "
+            "Klöckner an</a></li><li><a href='https://www.dagblad.nl/b2.html'>Hier sitzen Deutschlands vergessene "
+            "Islamisten ein</a></li></ul>",
+            False,
+        ),
+        # an item that says more than its link is the story's own list
+        (
+            "<ul><li>Het college trekt twee miljoen euro uit voor <a href='/park.html'>het nieuwe stadspark aan de "
+            "rand</a> en de aanleg van de vijver.</li><li>De raad stemt in april over het plan en de kosten "
+            "van <a href='/raad.html'>de vier nieuwe speeltuinen</a> in de wijken.</li></ul>",
+            True,
+        ),
+    ],
+)
+def test_a_list_of_the_sites_other_stories_inside_the_story_is_not_the_story(listed, kept):
+    story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
+    html = (
+        f"<html><body><article><h1>Stadspark</h1>{''.join(story[:5])}{listed}{''.join(story[5:])}</article>"
+        "</body></html>"
+    )
+    text = extract_html(html, "https://www.dagblad.nl/stad/stadspark.html").text
+    assert all(paragraph in text for paragraph in STORY_PARAGRAPHS)
+    assert (("Klingbeil" if "Klingbeil" in listed else "twee miljoen") in text) == kept
+
+
+def test_only_links_to_the_pages_own_site_make_a_list_of_other_stories():
+    from lxml import html as lxml_html
+
+    from newsassets.html import _lists_other_stories, _site_of
+
+    assert (
+        _site_of("https://www.bbc.co.uk/news/x") == "bbc.co.uk" and _site_of("https://m.spiegel.de/a") == "spiegel.de"
+    )
+    url = "https://www.space.com/nasa-moon.html"
+    own = lxml_html.fromstring(
+        "<ul><li><a href='/moon-rush.html'>Moon Rush: Private Lunar Lander Plans</a></li>"
+        "<li><a href='https://www.space.com/iss.html'>The Space Station Is Open for Business</a></li></ul>"
+    )
+    shops = lxml_html.fromstring(
+        "<ul><li><a href='https://www.amazon.com/x'>Get it on Amazon for $39.99</a></li>"
+        "<li><a href='https://www.walmart.com/y'>Also at Walmart for $38.99 today</a></li></ul>"
+    )
+    assert _lists_other_stories(own, url, _site_of(url)) and not _lists_other_stories(shops, url, _site_of(url))
+
+
 def test_a_pop_up_card_inside_a_sentence_is_not_the_sentence():
     story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
     # a person's hover card: their picture, their page and their latest stories, inside the sentence naming them
