@@ -310,18 +310,41 @@ def _prune(tree, url: str | None = None) -> None:
             doomed.extend(_rail_under(heading, is_article))
         elif SOURCES_HEADING.match(text) and (sources := _sources_box(heading, is_article)) is not None:
             doomed.append(sources)
+    measures = _Measures()
     for paragraph in body.iter("p"):
-        doomed.extend(_popup_cards(paragraph))
+        doomed.extend(_popup_cards(paragraph, measures))
     site = _site_of(url or "")
     doomed.extend(listed for listed in body.iter("ul", "ol") if _lists_other_stories(listed, url or "", site))
     for control in body.iter("input", "select", "textarea"):
-        if control.get("type", "").lower() != "hidden" and (box := _widget_box(control, is_article)) is not None:
-            doomed.append(box)
+        if control.get("type", "").lower() != "hidden":
+            doomed.extend(_widget_box(control, is_article, measures))
     for element in doomed:
         drop_element(element)
 
 
-def _popup_cards(paragraph) -> list:
+class _Measures:
+    """An element's words, links and link words, each counted once: the rules below look at the same boxes around
+    many pictures and form fields, and counting a large box again for each would take quadratic time."""
+
+    def __init__(self) -> None:
+        self._counts: dict = {}
+
+    def _count(self, element) -> tuple[int, int, int]:
+        if (counts := self._counts.get(element)) is None:
+            links = element.findall(".//a")
+            counts = self._counts[element] = (element_words(element), len(links), sum(map(element_words, links)))
+        return counts
+
+    def words(self, element) -> int:
+        return self._count(element)[0]
+
+    def is_link_box(self, element) -> bool:
+        """Two links or more, and nearly all of the text theirs."""
+        words, links, link_words = self._count(element)
+        return links >= 2 and words > 0 and link_words >= 0.8 * words
+
+
+def _popup_cards(paragraph, measures: _Measures) -> list:
     """The pop-up cards inside a paragraph's sentence: a box holding a picture and two links or more, nearly all
     of its text theirs (a person's card that opens on hover: their picture, their page, their latest stories),
     which the sentence would otherwise read as running into it (`Rep. Ilhan OmarIlhan OmarHillicon Valley: …`)."""
@@ -331,8 +354,7 @@ def _popup_cards(paragraph) -> list:
         for box in islice(picture.iterancestors(), _CARD_DEPTH):
             if box is paragraph:
                 break
-            words = element_words(box)
-            if box.tag != "a" and len(box.findall(".//a")) >= 2 and words and _link_words(box) >= 0.8 * words:
+            if box.tag != "a" and measures.is_link_box(box):
                 cards.append(box)
                 break
     return list(dict.fromkeys(cards))  # a card holding two pictures, once
@@ -349,7 +371,7 @@ def _lists_other_stories(listed, url: str, site: str) -> bool:
     if len(items) < 2:
         return False
     for item in items:
-        links = item.findall(".//a")
+        links = list(islice(item.iter("a"), 2))  # two tell enough, however many the item holds
         if len(links) != 1 or _site_of(urljoin(url, links[0].get("href") or "")) != site:
             return False
         linked = element_words(links[0])
@@ -373,15 +395,18 @@ _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}
 _WIDGET_MAX_WORDS = 150
 
 
-def _widget_box(control, is_article):
+def _widget_box(control, is_article, measures: _Measures) -> list:
     """The largest box around a form control that is small and not the story: text that asks the reader to act
-    (`Externen Inhalt anzeigen`, `Ich bin damit einverstanden, dass …`), not the story; None when there is none."""
+    (`Externen Inhalt anzeigen`, `Ich bin damit einverstanden, dass …`), not the story; [] when there is none."""
     box = None
-    for ancestor in control.iterancestors():
-        if ancestor.tag in ("body", "html") or is_article(ancestor) or element_words(ancestor) > _WIDGET_MAX_WORDS:
+    for ancestor in islice(control.iterancestors(), _WIDGET_DEPTH):
+        if ancestor.tag in ("body", "html") or measures.words(ancestor) > _WIDGET_MAX_WORDS or is_article(ancestor):
             break
         box = ancestor
-    return box if box is not None and next(box.iter("p"), None) is not None else None
+    return [box] if box is not None and next(box.iter("p"), None) is not None else []
+
+
+_WIDGET_DEPTH = 8  # a form field sits a few levels inside its box
 
 
 # A box of sources under a story: its heading and a short list, in a container of at most this many words.
