@@ -1,5 +1,6 @@
 import gzip
 import json
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -105,6 +106,24 @@ def test_the_command_prints_both_extractors(tmp_path, capsys):
     assert precision == recall == f1 == 1.0
     dump = json.loads((tmp_path / "dump.json").read_text(encoding="utf-8"))
     assert set(dump["p1"]) == {"truth", "project", "trafilatura", "trafilatura-default"}
+
+
+def test_the_speed_benchmark_prints_both_extractors_per_set(tmp_path, capsys):
+    from newsassets.benchmarks import extraction as benchmark
+
+    article = " ".join(["De gemeenteraad van Assen heeft dinsdagavond de begroting voor volgend jaar goedgekeurd."] * 4)
+    (tmp_path / "html").mkdir()
+    html = f"<html><body><article><h1>Begroting</h1><p>{article}</p></article></body></html>"
+    (tmp_path / "html" / "p1.html.gz").write_bytes(gzip.compress(html.encode()))
+    (tmp_path / "ground-truth.json").write_text(json.dumps({"p1": {"articleBody": article}}), encoding="utf-8")
+    assert benchmark.main(["--runs", "2", "--realdata", str(tmp_path / "absent"), "--zyte", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "fundus: no pages here" in captured.err
+    (line,) = captured.out.splitlines()
+    figures = re.fullmatch(
+        r"zyte: 1 pages, project ([\d.]+) ms/page, trafilatura best ([\d.]+) ms/page, ([\d.]+)×", line
+    )
+    assert figures and float(figures[1]) > 0 and float(figures[2]) > 0
 
 
 def test_titles_match_whatever_their_spacing_and_case():
