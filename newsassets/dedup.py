@@ -232,7 +232,10 @@ def link_key(url: str | None) -> str | None:
     fragment and a trailing slash never count."""
     if not url:
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a link no parser reads (`http://[kapot`) identifies nothing
+        return None
     host = (parts.hostname or "").removeprefix("www.")
     path = parts.path.rstrip("/").lower()
     if not host and not path:

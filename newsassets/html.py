@@ -46,10 +46,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from urllib.parse import urljoin, urlsplit
 
 from newsassets.bylines import page_authors, signing_organisations, site_names, split_names, visible_byline_authors
 from newsassets.page_metadata import read_page_metadata
+from newsassets.reading import absolute_url, site_of
 from newsassets.standfirst import find_standfirst, visible_text
 from newsassets.vocabulary import (
     AGE,
@@ -372,7 +372,7 @@ def _lists_other_stories(listed, url: str, site: str) -> bool:
         return False
     for item in items:
         links = list(islice(item.iter("a"), 2))  # two tell enough, however many the item holds
-        if len(links) != 1 or _site_of(urljoin(url, links[0].get("href") or "")) != site:
+        if len(links) != 1 or _linked_site(url, links[0].get("href") or "") != site:
             return False
         linked = element_words(links[0])
         if linked < 4 or linked < 0.5 * element_words(item):
@@ -381,11 +381,18 @@ def _lists_other_stories(listed, url: str, site: str) -> bool:
 
 
 def _site_of(url: str) -> str:
-    """A url's site, loosely: its host's last two labels, three under a country's second level (`bbc.co.uk`)."""
-    labels = (urlsplit(url).hostname or "").split(".")
+    """A url's site, loosely: its host's last two labels, three under a country's second level (`bbc.co.uk`);
+    '' where it has no host."""
+    labels = (site_of(url) or "").split(".")
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def _linked_site(url: str, href: str) -> str | None:
+    """The site a link on the page at `url` leads to; None for a link no url parser reads (`http://[broken`)."""
+    linked = absolute_url(url, href)
+    return _site_of(linked) if linked is not None else None
 
 
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}

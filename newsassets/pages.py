@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -38,6 +38,7 @@ from newsassets.html import (
     parse_html,
     short_text,
 )
+from newsassets.reading import absolute_url
 from newsassets.teasers import Teaser, dated_teaser
 from newsassets.vocabulary import AGE, READING_TIME, WORD, is_bare_clock, naive_utc, parse_age
 
@@ -329,7 +330,7 @@ def _card_teaser(card, link, href: str, page_url: str | None, clock: _PageClock,
         text=text,
         age_text=age_text,
         age_minutes=age_minutes,
-        url=urljoin(page_url, href) if page_url else href,
+        url=absolute_url(page_url, href),
         kicker=kicker,
     )
     return dated_teaser(teaser, clock.fetched_at, moment)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import islice
-from urllib.parse import urljoin
 
 from newsassets.html import (
     HEADING_TAGS,
@@ -20,6 +19,7 @@ from newsassets.html import (
     parse_html,
     short_text,
 )
+from newsassets.reading import absolute_url
 from newsassets.teasers import Teaser, dated_teaser, with_block_positions
 from newsassets.vocabulary import (
     AGE,
@@ -143,7 +143,7 @@ def _html_teaser(item, section: str, position: int, fetched_at: datetime | None,
     href = next(
         (h for a in item.iter("a") if (h := (a.get("href") or "").strip()) and not h.startswith(_NO_LINK)), None
     )
-    link = (urljoin(page_url, href) if page_url else href) if href else None
+    link = absolute_url(page_url, href) if href else None
     age_text, age_minutes, moment = None, None, None
     time_element = next(item.iter("time"), None)
     if time_element is not None:

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from newsassets.ids import stable_id, utf8_bytes
 from newsassets.vocabulary import naive_utc
@@ -516,6 +516,18 @@ def file_signature(path: Path) -> str | None:
 
 def _signature(stat: os.stat_result) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def absolute_url(page_url: str | None, href: str) -> str | None:
+    """A link's url as the page at `page_url` means it (`/a` → `https://www.pzc.nl/a`), as written where the page
+    has no url, and None where no url parser reads it (`http://[kapot`): one broken link on a page is no link, and
+    the page is read as any other."""
+    try:
+        url = urljoin(page_url, href) if page_url else href
+        urlsplit(url)
+    except ValueError:
+        return None
+    return url
 
 
 def site_of(url: str | None) -> str | None:

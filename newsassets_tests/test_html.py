@@ -727,6 +727,11 @@ def test_only_links_to_the_pages_own_site_make_a_list_of_other_stories():
         "<li><a href='https://www.walmart.com/y'>Also at Walmart for $38.99 today</a></li></ul>"
     )
     assert _lists_other_stories(own, url, _site_of(url)) and not _lists_other_stories(shops, url, _site_of(url))
+    # a link no url parser reads is no site's, and the page is read as any other
+    broken = "<ul><li><a href='http://[broken'>Een kop van vier woorden</a></li><li><a href='/b'>Nog een kop hier</a></li></ul>"
+    assert not _lists_other_stories(lxml_html.fromstring(broken), url, _site_of(url))
+    page = f"<html><body><article><h1>Maan</h1><p>{STORY_PARAGRAPHS[0]}</p>{broken}</article></body></html>"
+    assert extract_html(page, url).error is None
 
 
 def test_a_pop_up_card_inside_a_sentence_is_not_the_sentence():

@@ -21,6 +21,21 @@ def test_a_section_front_is_a_front_and_article_pages_with_rails_are_articles():
     assert page_kind("") == ARTICLE and page_kind("\x00\x01 not html") == ARTICLE
 
 
+def test_one_card_link_no_parser_reads_costs_that_link_only():
+    from newsassets.dedup import link_key
+
+    front = (FIXTURES / "front_section.html").read_text()
+    broken = front.replace(
+        'href="/buitenland/oekraine-en-rusland-wisselen-krijgsgevangenen-uit"', 'href="http://[kapot"'
+    )
+    for page_url in ("https://www.dvhn.example/buitenland", None):  # a front with a url, and a file without one
+        teasers = front_teasers(broken, CAPTURED, page_url)
+        assert len(teasers) == 10 and teasers[0].url is None
+        assert teasers[0].title == "Oekraïne en Rusland wisselen opnieuw krijgsgevangenen uit"
+        assert teasers[1].url.endswith("/buitenland/witte-huis-verwerpt-kritiek")
+    assert link_key("http://[kapot") is None  # and the stages that key links read such a url as no link
+
+
 def test_an_article_that_says_so_is_an_article_whatever_its_cards():
     front = (FIXTURES / "front_section.html").read_text()
     declared = front.replace('content="website"', 'content="article"')
