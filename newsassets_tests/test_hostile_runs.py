@@ -254,6 +254,11 @@ def test_every_hostile_input_at_once_is_a_row_and_the_run_publishes(resources, r
         + "<li>Kop van een verhaal</li>" * 40000 + "</ul></div></body></html>"
     )  # fmt: skip
     (raw_dir / "ancient_age.txt").write_text(page + "\nMeer uit Buitenland\n\nKYIV (ANP) - Een bericht.\n01-01-0001\n")
+    # a front saved without its url, one card's link no url parser reads
+    front = (Path(__file__).parent / "fixtures" / "html" / "front_section.html").read_text(encoding="utf-8")
+    (raw_dir / "broken_link_front.html").write_text(
+        front.replace('href="/buitenland/oekraine-en-rusland-wisselen-krijgsgevangenen-uit"', 'href="http://[kapot"')
+    )
 
     result = materialise(resources)
 
@@ -286,6 +291,11 @@ def test_every_hostile_input_at_once_is_a_row_and_the_run_publishes(resources, r
         database,
         "SELECT count(*) FROM teasers t JOIN raw_documents r USING (doc_id) WHERE r.source_path = 'rails.html'",
     ) == [(40000,)]
+    assert query(
+        database,
+        "SELECT count(*), count(t.url) FROM teasers t JOIN raw_documents r USING (doc_id) "
+        "WHERE r.source_path = 'broken_link_front.html'",
+    ) == [(10, 9)]
     for table in ("raw_documents", "articles", "teasers"):
         assert query(database, f"SELECT count(*) FROM {table} t WHERE CAST(t AS VARCHAR) LIKE '%SECRET-MARKER%'") == [
             (0,)
