@@ -69,10 +69,10 @@ def clean_name(text: str, in_running_text: bool = False) -> str | None:
     capitalised where the script has capitals (`By Tuesday` and `Door Rutte gesteund` are running text)."""
     text = BYLINE_LINE.sub(r"\g<names>", " ".join(text.split())).strip(" .:,;")
     text = _CJK_ROLE.sub("", _ROLE_SUFFIX.sub("", _INNER_BYLINE.sub("", text))).strip(" .:,;")
-    if not text or _NOT_A_NAME.search(text) or _SLUG.fullmatch(text) or _ACCOUNT.fullmatch(text):
+    if not text or _NOT_A_NAME.search(text) or _SLUG.fullmatch(text):
         return None
-    if _ROLE.search(text):
-        return None
+    if _ACCOUNT.fullmatch(text) or _ROLE.search(text):
+        return None  # a site's login account, or a job where a name should be
     words = text.split()
     if len(words) > MAX_NAME_WORDS or not all(_NAME_WORD.match(word) for word in words):
         return None

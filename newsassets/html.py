@@ -331,8 +331,8 @@ class _Measures:
 
     def _count(self, element) -> tuple[int, int, int]:
         if (counts := self._counts.get(element)) is None:
-            links = element.findall(".//a")
-            counts = self._counts[element] = (element_words(element), len(links), sum(map(element_words, links)))
+            links = len(element.findall(".//a"))
+            counts = self._counts[element] = (element_words(element), links, _link_words(element))
         return counts
 
     def words(self, element) -> int:
