@@ -25,6 +25,12 @@ _PUBLISHED_META = (
     " | //time[@itemprop='datePublished' or @pubdate]/@datetime"
 )
 _TITLE_META = "//meta[@property='og:title' or @name='og:title' or @name='twitter:title']/@content"
+# The site's section the story stands in, which some sites add to the title as they add their name:
+# `article:section`, and the names publishers give it (`content_category`, `section`, `category`).
+_SECTION_META = (
+    "//meta[@property='article:section' or @name='article:section' or @name='section' or @name='category'"
+    " or @name='content_category']/@content"
+)
 # A story's summary for search engines and social cards, most often the standfirst readers see under the headline;
 # in this order, as publishers word it for the story itself (a JSON-LD `description` is at times an image's caption).
 _DESCRIPTION_META = (
@@ -45,12 +51,14 @@ class PageMetadata:
     page_title: str | None = None  # `<title>`
     hidden_headings: list[str] = field(default_factory=list)  # `<h1>`s marked for search engines or breadcrumbs
     descriptions: list[str] = field(default_factory=list)  # `og:description`, `description`, …, JSON-LD's; distinct
+    sections: list[str] = field(default_factory=list)  # `article:section`, JSON-LD `articleSection`, …; distinct
 
     def headline_or(self, fallback: str | None, site: str | None = None) -> str | None:
         """The story's headline: the JSON-LD article's `headline` (by schema.org's definition the headline as
         the editor wrote it), else an `<h1>` that the page's other titles agree with (`og:title`, `<title>`,
         `fallback`: equal, or one the start of the other, as `Headline | Site`), else `og:title`, else
-        `fallback`; then without a trailing ` | Site` or ` - Site` naming the site (`site_name`, or `site`)."""
+        `fallback`; then without a trailing ` | Site` or ` - Site` naming the site (`site_name`, or `site`), nor a
+        trailing ` - Section` naming the page's section (`Headline-정치ㅣ한국일보`)."""
         titles = [t for t in (self.social_title, self.page_title, fallback) if t]
         hidden = {_normal(h) for h in self.hidden_headings}
         visible = [h for h in self.headings if _normal(h) not in hidden]
@@ -62,7 +70,9 @@ class PageMetadata:
             # the headline readers see, where the JSON-LD one puts a kicker before it (`«Kicker»: Headline`)
             headline = next((h for h in visible if _after_kicker(headline, h)), headline)
         chosen = headline or agreed or self.social_title or fallback
-        return _without_site(chosen, [self.site_name, site]) if chosen else None
+        if not chosen:
+            return None
+        return _without_site(_without_site(chosen, [self.site_name, site]), self.sections)
 
 
 def read_page_metadata(tree) -> PageMetadata:
@@ -89,7 +99,18 @@ def read_page_metadata(tree) -> PageMetadata:
     descriptions = [str(value) for query in _DESCRIPTION_META for value in tree.xpath(query)]
     descriptions += [value for node in articles if isinstance(value := node.get("description"), str)]
     descriptions = list(dict.fromkeys(d for value in descriptions if (d := _text(html.unescape(value)))))
-    return PageMetadata(headline, social, published, authors, site, headings, page_title, hidden, descriptions)
+    sections = [str(value) for value in tree.xpath(_SECTION_META)]
+    sections += [value for node in articles for value in _strings(node.get("articleSection"))]
+    sections = list(dict.fromkeys(s for value in sections if (s := _text(value))))
+    return PageMetadata(
+        headline, social, published, authors, site, headings, page_title, hidden, descriptions, sections
+    )
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 # An `<h1>` the page marks as one for search engines, a breadcrumb's or screen readers' only, not the headline

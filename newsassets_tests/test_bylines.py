@@ -127,6 +127,25 @@ def test_the_headline_is_the_json_ld_one_and_loses_the_sites_name():
     assert plain.headline_or(None, "Dagblad") == "Begroting"
 
 
+def test_the_headline_loses_the_section_the_site_adds_after_it():
+    from newsassets.page_metadata import read_page_metadata
+
+    title = "민주당 도입 또다시 불발-정치ㅣ한국일보"
+    head = f'<meta name="content_category" content="정치"><meta property="og:title" content="{title}">'
+    assert read_page_metadata(parse_html(_page(head))).headline_or(None, "한국일보") == "민주당 도입 또다시 불발"
+    ld = {
+        "@type": "NewsArticle",
+        "headline": "Zuid-Afrika na de verkiezingen - Buitenland",
+        "articleSection": ["Buitenland"],
+    }
+    metadata = read_page_metadata(parse_html(_page(f'<script type="application/ld+json">{json.dumps(ld)}</script>')))
+    assert metadata.headline_or(None) == "Zuid-Afrika na de verkiezingen"
+    # a headline that merely ends in the section's word, with no separator before it, keeps it
+    other = {**ld, "headline": "Nieuws uit het Buitenland"}
+    metadata = read_page_metadata(parse_html(_page(f'<script type="application/ld+json">{json.dumps(other)}</script>')))
+    assert metadata.headline_or(None) == "Nieuws uit het Buitenland"
+
+
 def test_the_sites_own_name_is_told_from_the_persons():
     sites = ("Hankook Ilbo", "한국일보", "www.lrt.lt")
     assert site_names(["한국일보", "신현주"], sites) == ["한국일보"]
