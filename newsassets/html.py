@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
+from urllib.parse import urlsplit
 
 from newsassets.bylines import page_authors, signing_organisations, site_names, split_names, visible_byline_authors
 from newsassets.page_metadata import read_page_metadata
@@ -315,6 +316,7 @@ def _prune(tree, url: str | None = None) -> None:
         doomed.extend(_popup_cards(paragraph, measures))
     site = _site_of(url or "")
     doomed.extend(listed for listed in body.iter("ul", "ol") if _lists_other_stories(listed, url or "", site))
+    doomed.extend(_tag_lists(body, measures))
     for control in body.iter("input", "select", "textarea"):
         if control.get("type", "").lower() != "hidden":
             doomed.extend(_widget_box(control, is_article, measures))
@@ -378,6 +380,53 @@ def _lists_other_stories(listed, url: str, site: str) -> bool:
         if linked < 4 or linked < 0.5 * element_words(item):
             return False
     return True
+
+
+# A list of the story's tags says at most a label beside its links (`Tags`, `Schlagworte:`, `Temas relacionados`).
+_TAG_LABEL_WORDS = 3
+_TAG_LIST_DEPTH = 4  # a tag sits in an item, the item in a list, the list in a box with its label
+
+
+def _tag_lists(body, measures: _Measures) -> list:
+    """The boxes that list the story's tags: two tag links or more (`rel="tag"`, or a link to the site's `/tag/`
+    pages) and no more than a label beside them. A sentence that links a name to its tag page is the story's."""
+    tags = [link for link in body.iter("a") if _is_tag_link(link)]
+    if len(tags) < 2:
+        return []
+    held: dict = {}  # an element near the tags: its tag links' words and their number
+    for link in tags:
+        words = element_words(link)
+        for element in islice(link.iterancestors(), _TAG_LIST_DEPTH):
+            total, count = held.get(element, (0, 0))
+            held[element] = total + words, count + 1
+    boxes = []
+    for link in tags:
+        box = None
+        for element in islice(link.iterancestors(), _TAG_LIST_DEPTH):
+            if element is body or element.tag in ("article", "main"):
+                break
+            words, count = held[element]
+            if measures.words(element) - words > _TAG_LABEL_WORDS:
+                break
+            if count >= 2:
+                box = element
+        if box is not None:
+            boxes.append(box)
+    return boxes
+
+
+def _is_tag_link(link) -> bool:
+    if "tag" in (link.get("rel") or "").lower().split():
+        return True
+    try:
+        parts = urlsplit(link.get("href") or "")
+    except ValueError:
+        return False
+    folders = parts.path.lower().split("/")[1:-1]
+    return "tag" in folders or "tags" in folders or _TAG_QUERY.search(parts.query) is not None
+
+
+_TAG_QUERY = re.compile(r"(?:^|&)tags?=", re.IGNORECASE)
 
 
 def _site_of(url: str) -> str:

@@ -734,6 +734,34 @@ def test_only_links_to_the_pages_own_site_make_a_list_of_other_stories():
     assert extract_html(page, url).error is None
 
 
+@pytest.mark.parametrize(
+    "tags",
+    [
+        # WordPress's tag links under a label, in a box with no class to name it
+        "<strong>Tags<br><a href='/tag/park/' rel='tag'>stadspark zwolle 2018</a>, <a href='/tag/boerderij/' "
+        "rel='tag'>kinderboerderij zwolle</a>, <a href='/tag/noord/' rel='tag'>zwolle noord vijver</a></strong>",
+        # links to the site's tag pages after a label
+        "<p>Schlagworte: <a href='/tags/park'>Park am See</a> · <a href='/news.php?tag=raad'>Gemeinderat Zwolle</a>"
+        " · <a href='/news.php?tag=geld'>Kinderboerderij Zwolle</a></p>",
+    ],
+)
+def test_a_list_of_the_storys_tags_is_not_the_story(tags):
+    story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
+    # a sentence that links names to their tag pages is the story's
+    linked = (
+        "<p>Wethouder <a href='/tag/jansen/' rel='tag'>Jansen</a> en <a href='/tag/de-vries/' rel='tag'>De "
+        "Vries</a> openen het park op zaterdag samen met de kinderen van de drie basisscholen uit de wijk.</p>"
+    )
+    html = (
+        f"<html><body><div><h1>Stadspark</h1>{''.join(story[:6])}{linked}{''.join(story[6:])}{tags}"
+        "<p>Reacties zijn welkom.</p></div></body></html>"
+    )
+    text = extract_html(html, "https://www.dagblad.nl/stad/stadspark.html").text
+    assert all(paragraph in text for paragraph in STORY_PARAGRAPHS)
+    assert "Wethouder Jansen en De Vries openen het park op zaterdag" in text
+    assert "inderboerderij" not in text and "Tags" not in text and "Schlagworte" not in text
+
+
 def test_a_pop_up_card_inside_a_sentence_is_not_the_sentence():
     story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
     # a person's hover card: their picture, their page and their latest stories, inside the sentence naming them
