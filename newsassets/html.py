@@ -481,7 +481,8 @@ def _sources_box(heading, is_article):
 
 
 def _rail_under(heading, is_article) -> list:
-    """The rail a heading opens: its smallest container that is mostly links, or the link lists that follow it."""
+    """The rail a heading opens: its smallest container that is mostly links, or the link lists and `<article>`
+    cards that follow it."""
     container = heading
     while True:
         parent = container.getparent()
@@ -502,8 +503,8 @@ def _rail_under(heading, is_article) -> list:
         words = element_words(sibling)
         if words == 0:
             continue
-        if _link_words(sibling) < 0.5 * words:
-            break
+        if _link_words(sibling) < 0.5 * words and sibling.tag != "article":
+            break  # (an `<article>` under the heading is another story's card, however long its excerpt)
         rail.append(sibling)
     return rail if len(rail) > 1 else []  # a heading over running text is a subhead (`Reacties`), not a rail
 
@@ -931,14 +932,17 @@ def _body_text(
     _cut_leading_furniture(body, signers)
     blocks = [child for child in body if isinstance(child.tag, str)]
     cut = len(blocks)
-    # a rail heading in the last part of the text: it and everything below it go
+    # a rail heading in the last part of the text: it and everything below it go, unless the story goes on under
+    # it (`Leggi anche` over a link the extraction dropped, then the story's next paragraph)
     total = sum(element_words(b) for b in blocks) or 1
     seen = 0
     for index, block in enumerate(blocks):
         seen += element_words(block)
         if index > 0 and seen > 0.5 * total and _is_rail_heading(normal_text(block), lists_only=True):
-            cut = index
-            break
+            following = next((b for b in blocks[index + 1 :] if normal_text(b)), None)
+            if following is None or not _is_story_paragraph(following, anchors):
+                cut = index
+                break
     # closing furniture, link-dense teaser items and headless teaser cards, from the end up; where nearly all the
     # text is inside links, a link wraps the story itself and its paragraphs are no cards
     cards = sum(element_words(b) for b in blocks if normal_text(b) in anchors) < _WRAPPED_SHARE * total
@@ -975,6 +979,22 @@ def _body_text(
     while len(lines) > 1 and credit_line(lines[-1], signers) == "signer":
         lines.pop()
     return "\n".join(lines)
+
+
+def _is_story_paragraph(block, anchors: set[str]) -> bool:
+    """A paragraph of running text, not a card's: sentences of its own, outside any link."""
+    text = normal_text(block)
+    return (
+        block.tag == "p"
+        and element_words(block) >= _STORY_PARAGRAPH_WORDS
+        and text not in anchors
+        and _linked_words(block, anchors) < 0.5 * element_words(block)
+        and _SENTENCE_END.search(text) is not None
+    )
+
+
+# Longer than a headline: under a rail's heading comes a card's headline first, its summary (if any) after it.
+_STORY_PARAGRAPH_WORDS = 25
 
 
 def _leading_reason(text: str, signers: Sequence[str]) -> str | None:

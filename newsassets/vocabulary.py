@@ -254,7 +254,8 @@ RAIL_MARKUP = re.compile(
     re.IGNORECASE,
 )
 RAIL_TAGS = {"aside", "nav", "footer", "form", "dialog"}
-# Headings that open a list of other stories, in English, Dutch and German (beside `RAIL_HEADING`) ...
+# Headings that open a list of other stories (beside `RAIL_HEADING`), in English, Dutch and German, and in the
+# words newsrooms in other languages use for them (`À lire aussi`, `Leia também`, `Mohlo by vás zajímat`) ...
 LIST_HEADING = re.compile(
     r"^(?:related(?:\s+(?:articles?|stories|news|content|coverage|posts|links|reading|topics))?"
     r"|more\s+(?:from|on|about|in)\b.{0,60}|more\s+(?:news|stories|articles|to\s+read)|more\s+like\s+this"
@@ -266,6 +267,31 @@ LIST_HEADING = re.compile(
     r"|mehr\s+zum\s+thema|mehr\s+(?:aus|von|zu|über)\b.{0,60}|meistgelesen(?:e\s+artikel)?|meist\s+gelesen"
     r"|das\s+könnte\s+sie\s+(?:auch\s+)?interessieren|lesen\s+sie\s+(?:auch|mehr)|auch\s+interessant"
     r"|weitere\s+(?:artikel|nachrichten|themen|meldungen)|beliebte\s+artikel|empfehlungen(?:\s+für\s+sie)?"
+    # French
+    r"|(?:à|a)\s+lire\s+(?:aussi|également|ensuite)|lire\s+(?:aussi|également)|(?:à\s+)?voir\s+aussi"
+    r"|sur\s+le\s+même\s+(?:sujet|thème)|dans\s+la\s+même\s+rubrique|articles?\s+(?:similaires|liés|associés|recommandés)"
+    r"|vous\s+(?:aimerez|pourriez)\s+(?:aussi|également|peut-être)(?:\s+aimer)?|(?:les\s+)?(?:articles\s+)?(?:les\s+)?plus\s+lus"
+    r"|ces\s+articles\s+peuvent\s+vous\s+intéresser|(?:nos\s+)?dernières\s+(?:actualités|actus|infos)"
+    # Spanish
+    r"|le[ea]\s+también|(?:también\s+)?(?:te|le)\s+puede\s+interesar|quizás?\s+te\s+interese|ver\s+también"
+    r"|(?:noticias|artículos|notas)\s+relacionad[ao]s|relacionad[ao]s|(?:lo\s+)?más\s+(?:leído|leídas|leídos|visto)"
+    r"|más\s+noticias|te\s+recomendamos|últimas\s+noticias"
+    # Portuguese
+    r"|leia\s+(?:também|mais)|veja\s+também|(?:você\s+)?(?:também\s+)?pode\s+(?:gostar|interessar)|talvez\s+você\s+goste"
+    r"|(?:notícias|matérias|artigos|posts)\s+relacionad[ao]s|(?:as\s+|os\s+)?mais\s+(?:lidas|lidos|vistas|vistos)"
+    r"|últimas\s+notícias|recomendados?\s+para\s+você"
+    # Italian
+    r"|leggi\s+anche|(?:ti\s+)?potrebbe(?:ro)?\s+(?:anche\s+)?interessarti|articoli\s+correlati|notizie\s+correlate"
+    r"|(?:i\s+|le\s+)?più\s+(?:letti|lette)|altre\s+notizie|vedi\s+anche|da\s+non\s+perdere|ultime\s+notizie"
+    # Danish, Norwegian, Swedish, Finnish
+    r"|l(?:æ|e|ä)s\s+(?:også|också|mer)|mest\s+(?:læste|lest|lästa|läst|delte)|flere\s+nyheder|fler\s+nyheter"
+    r"|relater(?:te|ede|ade)\s+(?:artikler|artiklar|saker)|lue\s+myös|luetuimmat"
+    # Polish, Czech, Hungarian, Turkish, Indonesian
+    r"|czytaj\s+(?:także|też|również)|zobacz\s+(?:także|też|również)|najczęściej\s+czytane|(?:podobne|powiązane)\s+artykuły"
+    r"|čtěte\s+také|přečtěte\s+si\s+také|nejčtenější|související\s+články|mohlo\s+by\s+vás\s+zajímat"
+    r"|kapcsolódó\s+cikkek|ezek\s+is\s+érdekelhetik|legolvasottabb"
+    r"|ilgili\s+haberler|benzer\s+haberler|en\s+çok\s+okunan(?:lar)?|bunlar\s+da\s+ilginizi\s+çekebilir"
+    r"|baca\s+juga|berita\s+terkait|terpopuler"
     r")\s*[:.…]*$",
     re.IGNORECASE,
 )

@@ -132,6 +132,44 @@ def test_rails_without_any_class_are_found_by_their_headings():
         assert furniture not in text, furniture
 
 
+def test_a_rail_heading_in_another_language_over_other_stories_cards_is_not_the_story():
+    # a Portuguese blog: `Você pode gostar...` over <article> cards, each a share bar and an excerpt, outweighing
+    # the short story above them
+    sentence = (
+        "Viver uma verdadeira experiência amorosa é um dos maiores prazeres da vida, e gostar é sentir com a alma."
+    )
+    card = (
+        "<article class='post'><center><img src='/o.jpg'></center><div><center><a href='whatsapp://send?text=x'>"
+        "Whatsapp</a> <a href='https://www.facebook.com/sharer/sharer.php?u=x'>Facebook</a></center></div>"
+        "<p>{} requer da gente otimismo e coragem para esperar o melhor e fazer o melhor acontecer, sem perder o "
+        "entusiasmo e a esperança de que o bem está logo ali, esperando mais à frente por gente dedicada de verdade "
+        "em persegui-lo, com otimismo e um plano paralelo para a vida …</p></article>"
+    )
+    cards = "".join(card.format(subject) for subject in ("A vida", "O amor", "A fé", "A família", "A paz", "A sorte"))
+    html = (
+        f"<html><body><div id='primary'><article class='post'><h1>Quem se ama</h1><p>{' '.join([sentence] * 3)}</p>"
+        f"</article><article class='post'><h3>Você pode gostar...</h3>{cards}</article></div></body></html>"
+    )
+    text = extract_html(html, "https://www.mensagens.com.br/quem-se-ama").text
+    assert text.endswith(" ".join([sentence] * 3)) and "requer" not in text and "Você" not in text
+
+
+def test_a_read_also_pointer_in_the_story_does_not_cut_the_story_under_it():
+    story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
+    more = (
+        "<p>Tornando al remake, il titolo provvisorio è Knights of the Zodiac e la prima stagione dovrebbe essere di "
+        "dodici episodi, che conterranno il periodo che va dalla Guerra Galattica ai Cavalieri d'Argento.</p>"
+    )
+    # `Leggi anche` over a link to another story, then the story goes on
+    pointer = "<p>Leggi anche</p><h2><a href='/film'>I Cavalieri dello Zodiaco diventeranno un film</a></h2>"
+    html = f"<html><body><div><h1>Stadspark</h1>{''.join(story)}{pointer}{more}</div></body></html>"
+    assert "Tornando al remake" in extract_html(html, "https://www.remember.it/remake").text
+    # under a rail's heading come other stories' links, and the heading and all under it go
+    rail = "<p>Leggi anche</p><ul><li><a href='/a'>Un altro articolo da leggere</a></li></ul><p>Tutti i diritti.</p>"
+    text = extract_html(html.replace(pointer + more, rail), "https://www.remember.it/remake").text
+    assert "Alinea 11" in text and "Leggi anche" not in text and "altro articolo" not in text
+
+
 STORY = "".join(
     f"<p>Alinea {i}: de provincie Utrecht wil meer woningen bouwen langs het spoor tussen de grote steden.</p>"
     for i in range(6)
