@@ -358,13 +358,16 @@ def test_deeply_nested_html_is_safe_and_fast():
     assert isinstance(extract_html_teasers(only_nested, FETCHED_AT), list)
 
 
-def test_thousands_of_form_fields_and_pictures_are_pruned_in_linear_time():
-    # each form field and each picture asks about the same large box around it: counted once, not once for each
+def test_thousands_of_form_fields_pictures_and_tags_are_pruned_in_linear_time():
+    # each form field, picture and tag link asks about the same large box around it: counted once, not once for each
     # (counted again for each, these pages took 140 s and 96 s)
     story = "<p>" + "De provincie investeert fors in nieuwe fietspaden langs de provinciale wegen. " * 10 + "</p>"
     fields = "".join(f"<span><input type='checkbox'><label>optie {i}</label></span>" for i in range(5000))
     pictures = "".join("<span><img src='x.jpg'> foto </span>" for _ in range(5000))
+    tags = "".join(f"<span><a rel='tag' href='/tag/t{i}/'>onderwerp {i}</a></span> " for i in range(5000))
     pages = [
+        f"<html><body><article><h1>Fietspaden</h1>{story * 10}</article><div>{story * 30}<p>Tags {tags}</p></div>"
+        "</body></html>",
         f"<html><body><article><h1>Fietspaden</h1>{story * 10}</article><div>{story * 30}{fields}</div></body></html>",
         f"<html><body><article><h1>Fietspaden</h1><p>Begin <span>{pictures}<a href='/a'>Naam</a> <a href='/b'>Kop "
         f"van een ander verhaal</a></span> einde.</p>{story * 10}</article></body></html>",
@@ -374,6 +377,7 @@ def test_thousands_of_form_fields_and_pictures_are_pruned_in_linear_time():
         extraction = extract_html(page)
         assert time.perf_counter() - start < 15
         assert "fietspaden" in extraction.text and extraction.error is None
+        assert "onderwerp" not in extraction.text
 
 
 def test_giant_lines_around_the_story_are_read_in_linear_time():
