@@ -324,6 +324,8 @@ CLOSING_LINE = re.compile(
     r"|(?:like|liked|enjoyed)\s+this\s+(?:story|article|post)\?.{0,200}|share\s+(?:this|it)\b.{0,80}"
     r"|if\s+you\s+(?:enjoyed|liked|value|appreciate)\s+(?:this|our)\s+(?:article|story|post|journalism|reporting)\b.{0,600}"
     r"|(?:hat|haben)\s+(?:ihnen|dir|euch)\s+(?:dieser|der|unser)\s+(?:artikel|beitrag|text)\s+gefallen\b.{0,400}"
+    # an invitation to write to the newsroom: `We'd like to hear what you think about this or any of our articles.`
+    r"|.{0,300}\bwe(?:'|’)?d\s+(?:like|love)\s+to\s+hear\s+(?:from\s+you|what\s+you\s+think)\b.{0,300}"
     r"|.{0,200}\bsign(?:ing)?\s+up\b.{0,100}\bnewsletters?\b.{0,40}"
     # a report-an-error prompt, a breaking-story notice, a pointer to more of the same
     r"|(?:fehler\s+gefunden|found\s+an?\s+(?:error|mistake|typo)|spotted\s+an?\s+(?:error|mistake|typo)"

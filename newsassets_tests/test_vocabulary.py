@@ -156,6 +156,8 @@ def test_rail_headings_and_boilerplate():
         "For the latest breaking news from the Daily Star, sign up for our newsletters .",
         "Got a story? Get in touch with our news team by emailing us at news@example.co.uk.",
         "Heb je een tip? Mail de redactie.",
+        "The Times is committed to publishing a diversity of letters to the editor. We’d like to hear what you think "
+        "about this or any of our articles. Here are some tips. And here's our email: letters@nytimes.com.",
         "Follow Example.co.uk on Twitter and Facebook for the latest news updates.",
         "Follow TechPages on Google News and add us as a preferred source.",
         "Listen: http://po.st/TP_615",
@@ -184,6 +186,7 @@ def test_closing_lines_of_newsrooms_in_several_languages(line):
         "He will follow the rules on Twitter, he said.",
         "Find a way to stay here, the mayor told the families.",
         "Seeing the ruins here, she wept.",
+        "We would like to hear more from the council before we decide, the residents said.",
     ],
 )
 def test_running_text_is_no_closing_line(line):
@@ -199,6 +202,7 @@ def test_closing_lines_are_read_in_linear_time_however_the_line_is_made():
         "ab: http://x " * 3000 + "zz",
         "showPaywall: false " * 3000 + "x",
         "Listen: http://po.st/a " + "Download: http://po.st/b " * 2000,
+        "we'd like to hear " * 3000,
     ]
     started = time.perf_counter()
     for line in lines:
