@@ -2,16 +2,18 @@
 
 Five steps, each guarded so that no input makes them raise (a broken page gives an empty or partial result):
 
-1. **Prune** the parsed page before extraction: teaser rails (`Meer uit Buitenland`, related and "more news"
-   lists, `Lees ook`, most-read boxes), share bars, cookie banners, newsletter sign-ups, comment sections,
-   fact boxes, asides, navigation and footers. An element goes when its tag, class, id, role or aria-label
-   names it so, or when it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`;
-   English: related, more from …, read more, most read, recommended, sign up …), or the small box (up to 150
-   words) around a form field the reader fills in or ticks (a consent placeholder for an embed, a poll, a note
-   field; a button alone is no such field), a pop-up card inside a sentence (a picture and links, a person's
-   hover card with their latest stories), or a list of the site's other stories inside the story (each item one
-   link to the page's own site with a headline); never when it holds the article itself (an ancestor of the page's
-   h1, or 40 % of its paragraph words).
+1. **Prune** the parsed page before extraction: teaser rails (`Meer uit Buitenland`, related and "more news" lists,
+   `Lees ook`, most-read boxes), share bars, cookie banners, newsletter sign-ups, comment sections, fact boxes,
+   asides, navigation and footers. An element goes when its tag, class, id, role or aria-label names it so, or when
+   it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`; English: related, more from …,
+   read more, most read, recommended, sign up …; their like in a dozen other languages: `À lire aussi`, `Leia
+   também`, `Mohlo by vás zajímat`), or the small box (up to 150 words) around a form field the reader fills in or
+   ticks (a consent placeholder for an embed, a poll, a note field; a button alone is no such field), a pop-up card
+   inside a sentence (a picture and links, a person's hover card with their latest stories), a list of the site's
+   other stories inside the story (each item one link to the page's own site with a headline), or a box listing the
+   story's tags (`rel="tag"` or `/tag/` links and at most a label); never when it holds the article itself (an
+   ancestor of the page's h1, or 40 % of its paragraph words). Under a rail heading, `<article>` cards are other
+   stories however long their excerpts.
 2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
    Scrapinghub benchmark). Not `deduplicate`: trafilatura's cache is process-wide, so a page's text would
    depend on the pages extracted before it in the same process. Publication dates keep their time and offset
@@ -19,14 +21,15 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
 3. **Reunite** an article body that the page splits into several same-class containers (`article-body`,
    `story-body`, … around an advert or embed): trafilatura keeps one of them; the others' paragraphs are put
    back in page order.
-4. **Trim** the text: inline "read also" pointers (a label and a link's whole headline); for a page whose
-   metadata names no person, a line of only names above the story (its byline); a rail heading in the second
-   half and everything below it, then from the end up: closing furniture (sign-up pitches, "follow us", share
-   prompts, comment counters, copyright, tag, credit, provenance and source lines, contact addresses,
-   separators), signatures and credits in any language (`credit_line`: the signers' line or biography, a label
-   and names, a short line of names and agency codes), a heading or a line ending in a colon with nothing below
-   it, lists and short paragraphs that are entirely link text, and headless teaser cards (a summary above a
-   teaser age such as `1 uur geleden`, with its linked title).
+4. **Trim** the text: inline "read also" pointers (a label and a link's whole headline), a video's caption ending in
+   its running time (`21.04.2024 | 3:18 min`); for a page whose metadata names no person, a line of only names above
+   the story (its byline); a rail heading in the second half and everything below it (unless the story's next
+   paragraph follows it: then it was a pointer inside the story), then from the end up: closing furniture (sign-up
+   pitches, "follow us", share prompts, comment counters, copyright, tag, credit, provenance and source lines,
+   contact addresses, separators), signatures and credits in any language (`credit_line`: the signers' line or
+   biography, a label and names, a short line of names and agency codes), a heading or a line ending in a colon with
+   nothing below it, lists and short paragraphs that are entirely link text, and headless teaser cards (a summary
+   above a teaser age such as `1 uur geleden`, with its linked title).
 5. **A second opinion** when the text is much shorter than the page's own article container
    (`itemprop="articleBody"`, an `article-body` class, `<article>`: trafilatura kept a box beside the story), or
    when the page shows almost no text and a script carries the story's markup (a Next.js flight payload,
@@ -877,6 +880,23 @@ def _is_inline_teaser(block, anchors: set[str]) -> bool:
     return match["title"].strip() in anchors
 
 
+# A running time closing a line: `… Eskalation? 21.04.2024 | 3:18 min`, `Video, 2:03 Min.`
+_RUNNING_TIME = re.compile(
+    r"(?:^|[\s|,(])\d{1,2}:\d{2}(?::\d{2})?\s*(?:min\.?|mins|minutes?|minuten|minuti|minutos|minuter|minutter)\)?$",
+    re.IGNORECASE,
+)
+_CAPTION_MAX_WORDS = 80
+
+
+def _is_media_caption(block) -> bool:
+    """A video's or a podcast's caption in the story: a paragraph that ends in the item's running time."""
+    return (
+        block.tag == "p"
+        and element_words(block) <= _CAPTION_MAX_WORDS
+        and _RUNNING_TIME.search(normal_text(block)) is not None
+    )
+
+
 def _wrap_loose_text(body) -> None:
     """Text standing between the blocks of trafilatura's result (an age after a card's `<p>`) becomes a `<p>`."""
     from lxml import etree
@@ -914,7 +934,7 @@ def _body_text(
 
     _wrap_loose_text(body)
     for block in list(body):
-        if isinstance(block.tag, str) and _is_inline_teaser(block, anchors):
+        if isinstance(block.tag, str) and (_is_inline_teaser(block, anchors) or _is_media_caption(block)):
             body.remove(block)
     if byline_on_top:
         paragraphs = [block for block in body if isinstance(block.tag, str) and normal_text(block)]

@@ -804,6 +804,21 @@ def test_a_list_of_the_storys_tags_is_not_the_story(tags):
     assert "inderboerderij" not in text and "Tags" not in text and "Schlagworte" not in text
 
 
+def test_a_videos_caption_in_the_story_is_not_the_story():
+    story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
+    # a video's caption, ending in its date and running time, between two paragraphs
+    caption = (
+        "<p>Wie groß ist die Gefahr einer nuklearen Eskalation? Der Politologe antwortet im Interview. "
+        "21.04.2024 | 3:18 min</p>"
+    )
+    # times and ratios in the story's sentences are the story's
+    kept = "<p>Der Zug fuhr um 12:30 Uhr ab und kam nach 3:18 Stunden an, das Modell im Maßstab 1:24 stand bereit.</p>"
+    html = f"<html><body><article><h1>Iran</h1>{''.join(story[:6])}{caption}{kept}{''.join(story[6:])}</article></body></html>"
+    text = extract_html(html).text
+    assert all(paragraph in text for paragraph in STORY_PARAGRAPHS)
+    assert "Der Zug fuhr um 12:30 Uhr ab" in text and "Eskalation" not in text
+
+
 def test_a_pop_up_card_inside_a_sentence_is_not_the_sentence():
     story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
     # a person's hover card: their picture, their page and their latest stories, inside the sentence naming them
