@@ -880,21 +880,25 @@ def _is_inline_teaser(block, anchors: set[str]) -> bool:
     return match["title"].strip() in anchors
 
 
-# A running time closing a line: `… Eskalation? 21.04.2024 | 3:18 min`, `Video, 2:03 Min.`
+# A media item's running time: `3:18 min`, `02:57 Min.`, `1:02:03 minutes`.
 _RUNNING_TIME = re.compile(
-    r"(?:^|[\s|,(])\d{1,2}:\d{2}(?::\d{2})?\s*(?:min\.?|mins|minutes?|minuten|minuti|minutos|minuter|minutter)\)?$",
+    r"(?:^|[\s|,(])\d{1,2}:\d{2}(?::\d{2})?\s*(?:min\.?|mins|minutes?|minuten|minuti|minutos|minuter|minutter)(?!\w)",
     re.IGNORECASE,
 )
 _CAPTION_MAX_WORDS = 80
 
 
 def _is_media_caption(block) -> bool:
-    """A video's or a podcast's caption in the story: a paragraph that ends in the item's running time."""
-    return (
-        block.tag == "p"
-        and element_words(block) <= _CAPTION_MAX_WORDS
-        and _RUNNING_TIME.search(normal_text(block)) is not None
-    )
+    """A video's or a podcast's caption in the story: a paragraph that gives the item's running time and its date
+    (`… Eskalation? 21.04.2024 | 3:18 min`, `02:57 Min.. Verfügbar bis 06.05.2024.`)."""
+    if block.tag != "p" or element_words(block) > _CAPTION_MAX_WORDS:
+        return False
+    text = normal_text(block)
+    return _RUNNING_TIME.search(text) is not None and _DATE.search(text) is not None
+
+
+# A date with its day, month and year: `21.04.2024`, `2024-04-21`, `4/21/24`.
+_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
 
 
 def _wrap_loose_text(body) -> None:

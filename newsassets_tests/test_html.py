@@ -806,17 +806,21 @@ def test_a_list_of_the_storys_tags_is_not_the_story(tags):
 
 def test_a_videos_caption_in_the_story_is_not_the_story():
     story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
-    # a video's caption, ending in its date and running time, between two paragraphs
-    caption = (
+    # a video's caption, ending in its date and running time, and a video's stamp, between paragraphs
+    captions = (
         "<p>Wie groß ist die Gefahr einer nuklearen Eskalation? Der Politologe antwortet im Interview. "
-        "21.04.2024 | 3:18 min</p>"
+        "21.04.2024 | 3:18 min</p><p>02:57 Min.. Verfügbar bis 06.05.2024.</p>"
     )
-    # times and ratios in the story's sentences are the story's
-    kept = "<p>Der Zug fuhr um 12:30 Uhr ab und kam nach 3:18 Stunden an, das Modell im Maßstab 1:24 stand bereit.</p>"
-    html = f"<html><body><article><h1>Iran</h1>{''.join(story[:6])}{caption}{kept}{''.join(story[6:])}</article></body></html>"
+    # times, running times and ratios in the story's sentences are the story's
+    kept = (
+        "<p>Der Zug fuhr um 12:30 Uhr ab und kam nach 3:18 Stunden an, das Modell im Maßstab 1:24 stand bereit.</p>"
+        "<p>Die Siegerin lief die 1500 Meter in 4:05 min, so schnell wie nie zuvor.</p>"
+    )
+    html = f"<html><body><article><h1>Iran</h1>{''.join(story[:6])}{captions}{kept}{''.join(story[6:])}</article></body></html>"
     text = extract_html(html).text
     assert all(paragraph in text for paragraph in STORY_PARAGRAPHS)
-    assert "Der Zug fuhr um 12:30 Uhr ab" in text and "Eskalation" not in text
+    assert "Der Zug fuhr um 12:30 Uhr ab" in text and "Die Siegerin lief" in text
+    assert "Eskalation" not in text and "Verfügbar" not in text
 
 
 def test_a_pop_up_card_inside_a_sentence_is_not_the_sentence():
