@@ -421,8 +421,11 @@ def _tag_lists(body, measures: _Measures) -> list:
 def _is_tag_link(link) -> bool:
     if "tag" in (link.get("rel") or "").lower().split():
         return True
+    href = link.get("href") or ""
+    if "tag" not in href.lower():
+        return False  # (most links: no url to parse)
     try:
-        parts = urlsplit(link.get("href") or "")
+        parts = urlsplit(href)
     except ValueError:
         return False
     folders = parts.path.lower().split("/")[1:-1]
