@@ -20,7 +20,8 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
    and come out as naive UTC.
 3. **Reunite** an article body that the page splits into several same-class containers (`article-body`,
    `story-body`, … around an advert or embed): trafilatura keeps one of them; the others' paragraphs are put
-   back in page order.
+   back in page order. And a paragraph trafilatura's precision setting dropped from between two it kept, styled
+   as they are and mostly not link text (a sentence holding a link, in its own nested boxes), is put back.
 4. **Trim** the text: inline "read also" pointers (a label and a link's whole headline), a video's caption ending in
    its running time (`21.04.2024 | 3:18 min`); for a page whose metadata names no person, a line of only names above
    the story (its byline); a rail heading in the second half and everything below it (unless the story's next
@@ -134,6 +135,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     shown = visible_text(tree) if metadata.descriptions else ""  # before trafilatura, which may change the tree
     anchors = _anchor_texts(tree)
     chunks = _body_chunks(tree)
+    paragraphs = _page_paragraphs(tree)  # before trafilatura, which changes the tree
     large = len(html) > _LARGE_HTML_CHARS
     document = trafilatura.bare_extraction(
         tree,
@@ -160,6 +162,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         if document.body is not None:
             if chunks:
                 _add_missing_chunks(document.body, chunks)
+            _restore_dropped_paragraphs(document.body, paragraphs)
             text = _body_text(document.body, anchors, signers, signatures, byline_on_top=not authors)
         else:
             text = document.text or ""
@@ -618,6 +621,96 @@ def _add_missing_chunks(body, chunks: list[list[str]]) -> None:
                 position += 1
             else:
                 body.append(element)
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    key: str  # its letters, as `_letters_key` reads them
+    text: str
+    style: tuple  # its class, and its parent's tag and class: the story's paragraphs share theirs
+    words: int
+    link_words: int
+
+
+def _letters_key(element) -> str:
+    """An element's letters and digits only: the page and the extraction space the same text differently
+    (`3<sup>rd</sup>` is `3 rd` in one, `3rd` in the other)."""
+    return "".join(_LETTERS.findall("".join(element.itertext())))
+
+
+_LETTERS = re.compile(r"\w+")
+
+
+def _page_paragraphs(tree) -> list[_Paragraph]:
+    """The pruned page's paragraphs (`<p>`), in page order."""
+    body = tree.find(".//body")
+    if body is None:
+        return []
+    paragraphs = []
+    for element in body.iter("p"):
+        text = normal_text(element)
+        if not text:
+            continue
+        parent = element.getparent()
+        style = (element.get("class"), parent.tag, parent.get("class")) if parent is not None else (None,)
+        words = len(WORD.findall(text))
+        paragraphs.append(_Paragraph(_letters_key(element), text, style, words, _link_words(element)))
+    return paragraphs
+
+
+# A paragraph trafilatura dropped is put back when it has at least this many words (a sentence, not a label).
+_RESTORE_MIN_WORDS = 8
+
+
+def _restore_dropped_paragraphs(body, paragraphs: list[_Paragraph]) -> None:
+    """Put back the paragraphs trafilatura's precision setting dropped from inside the story: a paragraph that
+    stands between two it kept, styled as one of them (the same class, in the same kind of container), a sentence
+    whose words are mostly not a link's (`He has also accused other member nations of <a>relying too much on the
+    strength of the US military</a> and its defence spending …`). A caption, a card or a promotion between them
+    is styled otherwise, or all link."""
+    from lxml import etree
+
+    blocks = {}  # a kept text's letters, and their start → the top-level block of the extraction that holds it
+    for block in body:
+        if isinstance(block.tag, str):
+            for element in block.iter():
+                if isinstance(element.tag, str) and (key := _letters_key(element)):
+                    blocks.setdefault(key, block)
+                    blocks.setdefault(key[:_KEY_START], block)
+
+    def block_of(paragraph: _Paragraph):
+        # (trafilatura may have cut a link out of a paragraph it kept: the start tells it)
+        block = blocks.get(paragraph.key)
+        return block if block is not None else blocks.get(paragraph.key[:_KEY_START])
+
+    kept = [index for index, paragraph in enumerate(paragraphs) if block_of(paragraph) is not None]
+    if len(kept) < 2:
+        return
+    previous, after = kept[0], block_of(paragraphs[kept[0]])  # the next restored paragraph goes after `after`
+    following = iter(kept[1:])
+    upcoming = next(following)
+    for index in range(kept[0] + 1, kept[-1]):
+        paragraph = paragraphs[index]
+        if index == upcoming:
+            previous, after = index, block_of(paragraph)
+            upcoming = next(following, kept[-1])
+            continue
+        if paragraph.style not in (paragraphs[previous].style, paragraphs[upcoming].style):
+            continue
+        if (
+            paragraph.words < _RESTORE_MIN_WORDS
+            or 2 * paragraph.link_words >= paragraph.words
+            or not _SENTENCE_END.search(paragraph.text)
+        ):
+            continue
+        restored = etree.Element("p")
+        restored.text = paragraph.text
+        after.addnext(restored)
+        after = blocks[paragraph.key] = restored
+
+
+# A paragraph and a text of the extraction that start with the same this many letters are the same paragraph.
+_KEY_START = 40
 
 
 # A text with fewer words than this share of the page's own article container lost the article to a box beside it.
