@@ -3,8 +3,8 @@
 Cleans every page of the fundus set and the Zyte set (`../shared`) with the project's HTML cleaning and with
 trafilatura's best settings (what `python -m newsassets.evaluate extraction` compares), `--runs` times each page,
 and keeps each page's fastest run: this machine's speed drifts between runs, and the fastest of a few is what
-the code costs. The two extractors take turns page by page, so that a slow minute slows both. Prints one line a set: `zyte: 181 pages, project 50.4 ms/page, trafilatura best 36.7 ms/page,
-1.37×` (the issue's bound is 2×).
+the code costs. The two extractors take turns page by page, so that a slow minute slows both. Prints one line a
+set: `zyte: 181 pages, project 50.4 ms/page, trafilatura best 36.7 ms/page, 1.37×` (the issue's bound is 2×).
 """
 
 from __future__ import annotations
