@@ -66,6 +66,7 @@ from newsassets.vocabulary import (
     RAIL_MARKUP,
     RAIL_TAGS,
     READING_TIME,
+    RUNNING_TIME,
     SOURCES_HEADING,
     TRAILING_AGE,
     WORD,
@@ -976,11 +977,6 @@ def _is_inline_teaser(block, anchors: set[str]) -> bool:
     return match["title"].strip() in anchors
 
 
-# A media item's running time: `3:18 min`, `02:57 Min.`, `1:02:03 minutes`.
-_RUNNING_TIME = re.compile(
-    r"(?:^|[\s|,(])\d{1,2}:\d{2}(?::\d{2})?\s*(?:min\.?|mins|minutes?|minuten|minuti|minutos|minuter|minutter)(?!\w)",
-    re.IGNORECASE,
-)
 _CAPTION_MAX_WORDS = 80
 
 
@@ -990,11 +986,11 @@ def _is_media_caption(block) -> bool:
     if block.tag != "p" or element_words(block) > _CAPTION_MAX_WORDS:
         return False
     text = normal_text(block)
-    return _RUNNING_TIME.search(text) is not None and _DATE.search(text) is not None
+    return RUNNING_TIME.search(text) is not None and _DATE.search(text) is not None
 
 
 # A date with its day, month and year: `21.04.2024`, `2024-04-21`, `4/21/24`.
-_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b")
+_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}")
 
 
 def _wrap_loose_text(body) -> None:
@@ -1137,7 +1133,7 @@ def _leading_reason(text: str, signers: Sequence[str]) -> str | None:
 
 
 # A date (`22.04.2024`, `2024-04-22`) or a clock time (`06:00`) in a line; a year (`20 Nisan 2026`).
-_DATE_OR_CLOCK = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}|\b\d{1,2}:\d{2}\b")
+_DATE_OR_CLOCK = re.compile(rf"{_DATE.pattern}|\b\d{{1,2}}:\d{{2}}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 # A stamp, a byline or a credit above the story is at most this many words.
 _STAMP_MAX_WORDS = 12

@@ -401,7 +401,8 @@ def is_pitch(text: str) -> bool:
 
 # A reading time: `Lesedauer: 4 Minuten`, `Tempo de leitura: 1 minuto`, `5 min read`, and, in a front's heading
 # after the headline, a bare `5 Min` or `3 Minuten Lesezeit`.
-_MINUTES = r"\d{1,3}\s*(?:min(?:ute[ns]?|utos?|uti|s)?\.?|minuten|minuter|minutter)"
+_MINUTE_UNIT = r"(?:min(?:ute[ns]?|utos?|uti|s)?\.?|minuten|minuter|minutter)"
+_MINUTES = rf"\d{{1,3}}\s*{_MINUTE_UNIT}"
 READING_TIME = re.compile(
     r"(?:(?:lesedauer|lesezeit|leestijd|leesduur|reading\s+time|read\s+time|tempo\s+de\s+leitura"
     r"|tiempo\s+de\s+lectura|temps\s+de\s+lecture|tempo\s+di\s+lettura|lukuaika|lesetid|lästid)\s*:?\s*"
@@ -409,6 +410,8 @@ READING_TIME = re.compile(
     rf"|{_MINUTES}(?:\s+(?:read|lesen|lezen|lesezeit|leestijd|de\s+lecture|de\s+leitura|de\s+lectura))?)",
     re.IGNORECASE,
 )
+# A video's or a podcast's running time: `3:18 min`, `02:57 Min.`, `1:02:03 minutes`.
+RUNNING_TIME = re.compile(rf"(?:^|[\s|,(])\d{{1,2}}:\d{{2}}(?::\d{{2}})?\s*{_MINUTE_UNIT}(?!\w)", re.IGNORECASE)
 # A photo credit standing as a paragraph: `Photo: AFP`, `Image: Jane Doe/Agency`, `Фото: Дмитрий Азаров`.
 PHOTO_CREDIT = re.compile(
     r"(?:photo|foto|image|bild|picture|kuva|billede|zdjęcie|фото|fotó|φωτογραφία)s?\s*(?:credit)?\s*:\s*.{1,80}",
