@@ -12,8 +12,8 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
    inside a sentence (a picture and links, a person's hover card with their latest stories), a list of the site's
    other stories inside the story (each item one link to the page's own site with a headline), or a box listing the
    story's tags (`rel="tag"` or `/tag/` links and at most a label); never when it holds the article itself (an
-   ancestor of the page's h1, or 40 % of its paragraph words). Under a rail heading, `<article>` cards are other
-   stories however long their excerpts.
+   ancestor of the page's h1, or 40 % of its paragraph words). Under a rail heading, teaser cards (an `<article>`,
+   a box whose picture and headline are links) are other stories however long their excerpts.
 2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
    Scrapinghub benchmark). Not `deduplicate`: trafilatura's cache is process-wide, so a page's text would
    depend on the pages extracted before it in the same process. Publication dates keep their time and offset
@@ -491,8 +491,8 @@ def _sources_box(heading, is_article):
 
 
 def _rail_under(heading, is_article) -> list:
-    """The rail a heading opens: its smallest container that is mostly links, or the link lists and `<article>`
-    cards that follow it."""
+    """The rail a heading opens: its smallest container that is mostly links, or the link lists and teaser cards
+    that follow it (or follow the box that holds only the heading)."""
     container = heading
     while True:
         parent = container.getparent()
@@ -502,10 +502,10 @@ def _rail_under(heading, is_article) -> list:
         if words > _RAIL_MAX_WORDS or _link_words(parent) < 0.5 * (words - element_words(heading)):
             break
         container = parent
-    if container is not heading:
+    if element_words(container) > element_words(heading):
         return [container]
-    rail = [heading]
-    for sibling in heading.itersiblings():
+    rail = [container]
+    for sibling in container.itersiblings():
         if not isinstance(sibling.tag, str):
             continue
         if sibling.tag in ("h1", "h2", "h3") or is_article(sibling):
@@ -513,10 +513,19 @@ def _rail_under(heading, is_article) -> list:
         words = element_words(sibling)
         if words == 0:
             continue
-        if _link_words(sibling) < 0.5 * words and sibling.tag != "article":
-            break  # (an `<article>` under the heading is another story's card, however long its excerpt)
+        if _link_words(sibling) < 0.5 * words and not _is_teaser_card(sibling):
+            break
         rail.append(sibling)
     return rail if len(rail) > 1 else []  # a heading over running text is a subhead (`Reacties`), not a rail
+
+
+def _is_teaser_card(element) -> bool:
+    """Another story's card, however long its excerpt: an `<article>`, or a box whose picture and headline (four
+    words or more) are links."""
+    if element.tag == "article":
+        return True
+    links = element.findall(".//a")
+    return any(link.find(".//img") is not None for link in links) and any(element_words(a) >= 4 for a in links)
 
 
 def drop_element(element) -> None:

@@ -287,7 +287,7 @@ LIST_HEADING = re.compile(
     r"|l(?:æ|e|ä)s\s+(?:også|också|mer)|mest\s+(?:læste|lest|lästa|läst|delte)|flere\s+nyheder|fler\s+nyheter"
     r"|relater(?:te|ede|ade)\s+(?:artikler|artiklar|saker)|lue\s+myös|luetuimmat"
     # Polish, Czech, Hungarian, Turkish, Indonesian
-    r"|czytaj\s+(?:także|też|również)|zobacz\s+(?:także|też|również)|najczęściej\s+czytane|(?:podobne|powiązane)\s+artykuły"
+    r"|czytaj\s+(?:także|też|również|więcej)|zobacz\s+(?:także|też|również)|najczęściej\s+czytane|(?:podobne|powiązane)\s+artykuły"
     r"|čtěte\s+také|přečtěte\s+si\s+také|nejčtenější|související\s+články|mohlo\s+by\s+vás\s+zajímat"
     r"|kapcsolódó\s+cikkek|ezek\s+is\s+érdekelhetik|legolvasottabb"
     r"|ilgili\s+haberler|benzer\s+haberler|en\s+çok\s+okunan(?:lar)?|bunlar\s+da\s+ilginizi\s+çekebilir"

@@ -154,6 +154,23 @@ def test_a_rail_heading_in_another_language_over_other_stories_cards_is_not_the_
     assert text.endswith(" ".join([sentence] * 3)) and "requer" not in text and "Você" not in text
 
 
+def test_a_read_more_card_inside_the_story_is_not_the_story():
+    # a Polish site's card between two paragraphs: `Czytaj więcej` in a box of its own, then a box whose picture
+    # and headline are links, over an excerpt longer than the headline
+    story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
+    card = (
+        "<div class='excerpt'><div class='subtitle--border'><p class='subtitle'>Czytaj więcej</p></div>"
+        "<div class='article'><a href='/art44185081'><img src='/t.jpg' alt='Prezydent'></a>"
+        "<a href='/art44185081'><h3>Kolejna tura rozmów USA-Iran w Pakistanie</h3></a>"
+        "<p>W poniedziałek wieczorem do stolicy Pakistanu na kolejną turę negocjacji z Iranem dotrze delegacja "
+        "Stanów Zjednoczonych, wynika ze słów prezydenta, który zapowiedział rozmowy.</p></div></div>"
+    )
+    html = f"<html><body><article><h1>Iran</h1>{''.join(story[:6])}{card}{''.join(story[6:])}</article></body></html>"
+    text = extract_html(html, "https://www.rp.pl/konflikty-zbrojne/art44186001").text
+    assert all(paragraph in text for paragraph in STORY_PARAGRAPHS)
+    assert "Czytaj" not in text and "W poniedziałek wieczorem" not in text and "Kolejna tura" not in text
+
+
 def test_a_read_also_pointer_in_the_story_does_not_cut_the_story_under_it():
     story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
     more = (
