@@ -384,7 +384,7 @@ def _lists_other_stories(listed, url: str, site: str) -> bool:
         if len(links) != 1 or _linked_site(url, links[0].get("href") or "") != site:
             return False
         linked = element_words(links[0])
-        if linked < 4 or linked < 0.5 * element_words(item):
+        if linked < _HEADLINE_MIN_WORDS or linked < 0.5 * element_words(item):
             return False
     return True
 
@@ -437,6 +437,10 @@ def _is_tag_link(link) -> bool:
 
 
 _TAG_QUERY = re.compile(r"(?:^|&)tags?=", re.IGNORECASE)
+
+
+# A headline, not a label or a name: four words or more (`Klingbeil greift Klöckner an`).
+_HEADLINE_MIN_WORDS = 4
 
 
 def _site_of(url: str) -> str:
@@ -493,16 +497,16 @@ def _sources_box(heading, is_article):
 def _rail_under(heading, is_article) -> list:
     """The rail a heading opens: its smallest container that is mostly links, or the link lists and teaser cards
     that follow it (or follow the box that holds only the heading)."""
-    container = heading
+    container, heading_words = heading, element_words(heading)
     while True:
         parent = container.getparent()
         if parent is None or parent.tag in ("body", "html") or is_article(parent):
             break
         words = element_words(parent)
-        if words > _RAIL_MAX_WORDS or _link_words(parent) < 0.5 * (words - element_words(heading)):
+        if words > _RAIL_MAX_WORDS or _link_words(parent) < 0.5 * (words - heading_words):
             break
         container = parent
-    if element_words(container) > element_words(heading):
+    if element_words(container) > heading_words:
         return [container]
     rail = [container]
     for sibling in container.itersiblings():
@@ -525,7 +529,9 @@ def _is_teaser_card(element) -> bool:
     if element.tag == "article":
         return True
     links = element.findall(".//a")
-    return any(link.find(".//img") is not None for link in links) and any(element_words(a) >= 4 for a in links)
+    return any(link.find(".//img") is not None for link in links) and any(
+        element_words(link) >= _HEADLINE_MIN_WORDS for link in links
+    )
 
 
 def drop_element(element) -> None:
