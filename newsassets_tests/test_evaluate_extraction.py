@@ -37,6 +37,12 @@ def test_shingles_are_a_bag_of_word_4_grams():
     assert shingles("") == {} and shingles("— …") == {}
 
 
+def test_a_soft_hyphen_or_zero_width_mark_does_not_split_a_word():
+    # Morgunbladid's truth keeps the page's soft hyphens (`Brenn\xadpunkt`); a reader sees one word
+    assert shingles("Vott\xadar Jehóva settu fé\xadlög\u200bum") == shingles("Vottar Jehóva settu félögum")
+    assert shingles("Vottar Jehóva settu félögum") == {("Vottar", "Jehóva", "settu", "félögum"): 1}
+
+
 def test_page_scores_are_normalised_to_sum_one():
     assert page_scores("a b c d e", "a b c d e") == PageScore(1.0, 0.0, 0.0)
     assert page_scores("a b c d e", "a b c d") == PageScore(0.5, 0.0, 0.5)  # one 4-gram found, one missed

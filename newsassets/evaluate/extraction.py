@@ -65,10 +65,13 @@ from newsassets.vocabulary import WORD
 
 TOKEN = WORD
 NGRAM = 4
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero-width marks
 
 
 def tokenize(text: str) -> list[str]:
-    return TOKEN.findall(text or "")
+    """The words of `text`; a soft hyphen or zero-width mark inside a word does not split it (a page's
+    `Brenn&shy;punkt` is the word readers see, whether the truth or an extractor keeps the mark)."""
+    return TOKEN.findall((text or "").translate(_INVISIBLE))
 
 
 def shingles(text: str, n: int = NGRAM) -> Counter[tuple[str, ...]]:
@@ -178,9 +181,6 @@ class Extraction:
         """The text to score against `page`'s truth: the standfirst and the body where the truth counts the
         standfirst as text, else the body alone."""
         return f"{self.summary}\n{self.body}" if self.summary and page.counts_standfirst else self.body
-
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero-width marks
 
 
 def _normal(text: str | None) -> str:
