@@ -25,6 +25,11 @@ _SEPARATORS = re.compile(r"\s*(?:[,;/|&·•]|\s(?:and|en|und|et|y|e|og|och|i|a)
 _NOT_A_NAME = re.compile(r"https?://|www\.|@|\d")
 # A site's login account, not a writer: WordPress and its kind sign with it (`admin`, `jdadmin`, `Webmaster`).
 _ACCOUNT = re.compile(r"\w*admin|administrator|webmaster", re.IGNORECASE)
+# A profile page of a site's login account (`/author/admin/`): whatever display name the account shows (`Ilanga D`),
+# the story was posted under it, not signed.
+_ACCOUNT_PROFILE = re.compile(
+    r"/(?:author|user|profile)s?/(?:\w*admin|administrator|webmaster)/?(?:[?#]|$)", re.IGNORECASE
+)
 # A profile link, a site path or an e-mail address beside the names.
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S*|(?:^|\s)/\S+|\S+@\S+")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")  # `chuck-ross`: a profile's url slug, not the name as written
@@ -112,19 +117,44 @@ def byline_authors(paragraphs: list[str], within: int = 4) -> tuple[list[str], i
     return [], None
 
 
-def page_authors(tree, json_ld_authors: list | None = None) -> list[str]:
+def page_authors(tree, json_ld_authors: list | None = None, accounts: set[str] | None = None) -> list[str]:
     """The persons a page's markup names as authors: its JSON-LD article's `author` persons (`page_metadata`
-    reads them), else its author meta tags, else its `itemprop="author"` elements; each name cleaned."""
+    reads them), else its author meta tags, else its `itemprop="author"` elements; each name cleaned, and none
+    of the site's login accounts (`account_names`)."""
     if json_ld_authors is None:
         json_ld_authors = read_page_metadata(tree).author_values
+    if accounts is None:
+        accounts = account_names(tree, json_ld_authors)
     for found in (
         lambda: _person_names(json_ld_authors),
         lambda: _meta_authors(tree),
         lambda: _itemprop_authors(tree),
     ):
-        if names := unique(found()):
+        if names := unique(name for name in found() if name.casefold() not in accounts):
             return names
     return []
+
+
+def account_names(tree, json_ld_authors: list) -> set[str]:
+    """The display names (case-folded) of the site's login accounts: a JSON-LD author or a link whose profile
+    is `/author/admin/` or the like."""
+    names = {
+        name.casefold()
+        for link in tree.xpath("//a[@href]")
+        if _ACCOUNT_PROFILE.search(link.get("href"))
+        for name in split_names(link.text_content())
+    }
+    stack = list(json_ld_authors)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack += value
+        elif isinstance(value, dict) and any(
+            isinstance(address, str) and _ACCOUNT_PROFILE.search(address)
+            for address in (value.get("url"), value.get("@id"))
+        ):
+            names |= {name.casefold() for name in _person_names({**value, "@type": "Person"})}
+    return names
 
 
 def _site_key(name: str) -> str:
@@ -154,10 +184,10 @@ _BYLINE_WORD = re.compile(rf"^\s*{_BY}(?:\s|$)", re.IGNORECASE)
 _BYLINE_MAX_WORDS = 10
 
 
-def visible_byline_authors(tree) -> list[str]:
+def visible_byline_authors(tree, accounts: set[str] = frozenset()) -> list[str]:
     """The names of the page's first visible byline (an element whose class names it so, a `rel="author"`
     link, or a short element that opens with the word for "by": `<li>Von: <a>…</a>, <a>…</a></li>`), read as
-    running text: for a page whose metadata names no person."""
+    running text, without the site's login `accounts`: for a page whose metadata names no person."""
     for element in tree.iter():
         if not isinstance(element.tag, str) or element.tag in ("script", "style", "meta", "link", "img", "title"):
             continue
@@ -169,7 +199,7 @@ def visible_byline_authors(tree) -> list[str]:
         text = _byline_text(element)
         if not text or len(text.split()) > _BYLINE_MAX_WORDS or (labelled and not BYLINE_LINE.match(text)):
             continue
-        if names := split_names(text, in_running_text=True):
+        if names := [name for name in split_names(text, in_running_text=True) if name.casefold() not in accounts]:
             return names
     return []
 

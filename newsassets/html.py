@@ -52,7 +52,14 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urlsplit
 
-from newsassets.bylines import page_authors, signing_organisations, site_names, split_names, visible_byline_authors
+from newsassets.bylines import (
+    account_names,
+    page_authors,
+    signing_organisations,
+    site_names,
+    split_names,
+    visible_byline_authors,
+)
 from newsassets.page_metadata import read_page_metadata
 from newsassets.reading import absolute_url, site_of
 from newsassets.standfirst import find_standfirst, visible_text
@@ -131,7 +138,8 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         return HtmlExtraction(title=None, text="", url=url)
     language = _declared_language(tree)
     metadata = read_page_metadata(tree)  # before pruning: an author box may sit in what is pruned
-    persons = page_authors(tree, metadata.author_values)  # the markup's, before pruning
+    accounts = account_names(tree, metadata.author_values)  # the site's login accounts: no one signs as them
+    persons = page_authors(tree, metadata.author_values, accounts)  # the markup's, before pruning
     _prune(tree, url)
     shown = visible_text(tree) if metadata.descriptions else ""  # before trafilatura, which may change the tree
     anchors = _anchor_texts(tree)
@@ -148,11 +156,14 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     )
     # who signed the story: a line or a short biography naming them under it is not the story
     # (trafilatura's byline is its reading of the page's text, so its names must look like names)
-    signers = persons or split_names(document.author or "", in_running_text=True) if document is not None else persons
+    signers = persons
+    if document is not None and not persons:
+        signers = [n for n in split_names(document.author or "", in_running_text=True) if n.casefold() not in accounts]
+    bylined = [*signers, *sorted(accounts)]  # whose byline lines are no story: the signers and the login accounts
     signatures: list[str] = []  # the name lines cut from above or under the story
     extracted = document is not None
     if not extracted:  # nothing trafilatura would call an article: the page may render its story from a script
-        text = _second_opinion(tree, "", anchors, url, signers)
+        text = _second_opinion(tree, "", anchors, url, bylined)
         if not text:
             return HtmlExtraction(title=None, text="", url=url)
         document = trafilatura.extract_metadata(tree, default_url=url)
@@ -164,16 +175,18 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
             if chunks:
                 _add_missing_chunks(document.body, chunks)
             _restore_dropped_paragraphs(document.body, paragraphs)
-            text = _body_text(document.body, anchors, signers, signatures, byline_on_top=not authors)
+            text = _body_text(document.body, anchors, bylined, signatures, byline_on_top=not authors)
         else:
             text = document.text or ""
-        text = _second_opinion(tree, text, anchors, url, signers)
+        text = _second_opinion(tree, text, anchors, url, bylined)
     if not authors:
         # the metadata names no one but the site: the signature under (or byline above) the story does, else the
         # visible byline, else the site, else the newsroom the JSON-LD names
         signed = [name for line in signatures for name in split_names(line, in_running_text=True)]
-        authors = signed or visible_byline_authors(tree) or sites or signing_organisations(metadata.author_values)
-    elif _names_more(byline := visible_byline_authors(tree), authors):
+        authors = (
+            signed or visible_byline_authors(tree, accounts) or sites or signing_organisations(metadata.author_values)
+        )
+    elif _names_more(byline := visible_byline_authors(tree, accounts), authors):
         authors = byline  # the metadata names one of the story's authors, the byline readers see all of them
     published_at = naive_utc(metadata.published) if metadata.published else None
     if published_at is None and document.date:

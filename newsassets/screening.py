@@ -15,7 +15,7 @@ from newsassets.reading import HTML, OK, REJECTED, RawDocument
 
 NO_ARTICLE = "no article: only boilerplate or navigation"
 # Bump when cleaning or page-kind rules change what a page yields: rows judged under older rules are judged again.
-RULES_VERSION = "9"
+RULES_VERSION = "10"
 # Verdicts that the rules decide (the others are about the bytes: empty, binary, undecodable, corrupt, …).
 _RULED = ("no article", "timeout", "cleaning failed")
 

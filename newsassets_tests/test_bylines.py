@@ -3,7 +3,15 @@ import json
 
 import pytest
 
-from newsassets.bylines import byline_authors, clean_name, page_authors, site_names, split_names, visible_byline_authors
+from newsassets.bylines import (
+    account_names,
+    byline_authors,
+    clean_name,
+    page_authors,
+    site_names,
+    split_names,
+    visible_byline_authors,
+)
 from newsassets.cleaning import clean_html_page, clean_text_page
 from newsassets.evaluate.realdata import REALDATA, dutch_articles
 from newsassets.html import parse_html
@@ -83,6 +91,20 @@ def test_a_pages_meta_tags_and_itemprops_name_authors_where_it_has_no_json_ld():
     itemprop = '<span itemprop="author" itemscope><span itemprop="name">Sara Smit</span></span>'
     assert page_authors(parse_html(_page("", itemprop))) == ["Sara Smit"]
     assert page_authors(parse_html(_page(""))) == []
+
+
+def test_the_sites_login_account_is_no_author_whatever_name_it_shows():
+    # Ilanga posts its stories under a WordPress `admin` account named `Ilanga D`
+    account = {"@type": "Person", "@id": "https://ilanganews.co.za/author/admin/", "name": "Ilanga D"}
+    ld = {"@type": "NewsArticle", "headline": "Begroting", "author": account}
+    link = '<a href="https://ilanganews.co.za/author/admin/" rel="author">Ilanga D</a>'
+    html = _page(f'<script type="application/ld+json">{json.dumps(ld)}</script><meta name="author" content="Ilanga D">')
+    assert account_names(parse_html(html), [account]) == {"ilanga d"}
+    assert page_authors(parse_html(html)) == []
+    assert page_authors(parse_html(_page("", f"<p>Door {link}</p>"))) == []
+    # a person's own profile page is no account, nor is a name that merely contains the word
+    person = '<a href="/author/adminova-jana/" rel="author">Jana Adminova</a>'
+    assert page_authors(parse_html(_page('<meta name="author" content="Jana Adminova">', person))) == ["Jana Adminova"]
 
 
 @pytest.mark.skipif(not (REALDATA / "dutch_articles").exists(), reason="../shared/realdata/dutch_articles is not here")

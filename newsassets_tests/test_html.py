@@ -1,3 +1,4 @@
+import json
 import time
 from datetime import datetime
 from pathlib import Path
@@ -957,6 +958,24 @@ def test_a_name_line_above_the_story_is_its_byline_unless_the_story_speaks_of_th
     assert extraction.authors == authors
     name = line.removeprefix("<strong>").removesuffix("</strong>")
     assert (f"{name}\n" in extraction.text) == bool(mention) and STORY_PARAGRAPHS[0] in extraction.text
+
+
+def test_a_name_line_above_the_story_is_its_byline_where_the_metadata_names_the_sites_login_account():
+    # Ilanga: the JSON-LD author and the byline link are the WordPress `admin` account; the story's first line
+    # names the reporter
+    account = {"@type": "Person", "@id": "https://ilanganews.co.za/author/admin/", "name": "Ilanga D"}
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Stadspark", "author": account})
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    html = (
+        f'<html><head><script type="application/ld+json">{ld}</script></head><body><article><h1>Stadspark</h1>'
+        '<p>by <a href="https://ilanganews.co.za/author/admin/" rel="author">Ilanga D</a></p>'
+        f"<p>MTHOBISI SITHOLE</p>{story}</article></body></html>"
+    )
+    extraction = extract_html(html)
+    assert extraction.authors == ("MTHOBISI SITHOLE",)
+    # the name line and the account's byline are not the story
+    assert "SITHOLE" not in extraction.text and "Ilanga" not in extraction.text
+    assert STORY_PARAGRAPHS[0] in extraction.text
 
 
 @pytest.mark.parametrize(
