@@ -11,7 +11,8 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
    ticks (a consent placeholder for an embed, a poll, a note field; a button alone is no such field), a pop-up card
    inside a sentence (a picture and links, a person's hover card with their latest stories), a list of the site's
    other stories inside the story (each item one link to the page's own site with a headline), or a box listing the
-   story's tags (`rel="tag"` or `/tag/` links and at most a label); never when it holds the article itself (an
+   story's tags (`rel="tag"` or `/tag/` links and at most a label), or another story's card set in the page (a
+   short `<article>` whose heading links a headline to another page); never when it holds the article itself (an
    ancestor of the page's h1, or 40 % of its paragraph words). Under a rail heading, teaser cards (an `<article>`,
    a box whose picture and headline are links) are other stories however long their excerpts.
 2. **Extract** with trafilatura, `favor_precision=True, include_comments=False` (its best setting on the
@@ -337,6 +338,7 @@ def _prune(tree, url: str | None = None) -> None:
     site = _site_of(url or "")
     doomed.extend(listed for listed in body.iter("ul", "ol") if _lists_other_stories(listed, url or "", site))
     doomed.extend(_tag_lists(body, measures))
+    doomed.extend(card for card in body.iter("article") if _is_embedded_card(card, is_article, url or ""))
     for control in body.iter("input", "select", "textarea"):
         if control.get("type", "").lower() != "hidden":
             doomed.extend(_widget_box(control, is_article, measures))
@@ -545,6 +547,23 @@ def _is_teaser_card(element) -> bool:
     return any(link.find(".//img") is not None for link in links) and any(
         element_words(link) >= _HEADLINE_MIN_WORDS for link in links
     )
+
+
+def _is_embedded_card(element, is_article, url: str) -> bool:
+    """Another story's card set inside the page (`Eskalation in Nahost: <a>Aktuelle News zur Lage in Israel</a>`
+    over its excerpt): a short `<article>` that is not the story, whose heading links a headline (four words or
+    more, not a section's name) to another page (not the story's own permalink)."""
+    if element_words(element) > _CARD_MAX_WORDS or is_article(element):
+        return False
+    page = url.split("#")[0].rstrip("/")
+    for heading in element.iter("h2", "h3", "h4", "h5", "h6"):
+        for link in heading.iter("a"):
+            href = (link.get("href") or "").split("#")[0]
+            if element_words(link) < _HEADLINE_MIN_WORDS or not href:
+                continue
+            if (absolute_url(url or None, href) or "").rstrip("/") != page:
+                return True
+    return False
 
 
 def drop_element(element) -> None:

@@ -960,6 +960,38 @@ def test_a_name_line_above_the_story_is_its_byline_unless_the_story_speaks_of_th
     assert (f"{name}\n" in extraction.text) == bool(mention) and STORY_PARAGRAPHS[0] in extraction.text
 
 
+def test_another_storys_card_set_inside_the_story_is_not_the_story():
+    # ZDF: each paragraph in boxes of its own, then a pointer line and an `<article>` card for the live blog, its
+    # kicker and linked headline over an excerpt
+    pointer = '<em>Mehr zur Lage im </em><a href="/nahost-102.html"><em>Nahen Osten</em></a><em> lesen Sie hier:</em>'
+    card = (
+        '<article><h3><div>Eskalation in Nahost</div><span>:</span><a href="/nachrichten/liveticker-100.html">'
+        "Aktuelle News zur Lage in Israel</a></h3><div>Durch den Terrorangriff der Hamas am 7. Oktober auf Israel "
+        "eskalierte die Lage in Nahost. Aktuelle Entwicklungen im Liveblog.</div></article>"
+    )
+    story = "".join(f'<div class="c"><div class="r">{p}</div></div>' for p in [*STORY_PARAGRAPHS, pointer])
+    html = f'<html><body><main><h1>Stadspark</h1><div>{story}<div class="c">{card}</div></div></main></body></html>'
+    text = extract_html(html, "https://www.zdf.de/nachrichten/stadspark-100.html").text
+    assert "Terrorangriff" not in text and "Aktuelle News" not in text
+    assert text.endswith(STORY_PARAGRAPHS[-1])
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        '<a href="/sport">Sport</a>',  # a section's name over a short story: no headline
+        '<a href="https://www.zdf.de/nachrichten/kort-100.html">Raad stemt in met nieuw stadspark</a>',  # its own
+    ],
+)
+def test_a_short_story_in_an_article_whose_heading_links_a_section_or_itself_stays(heading):
+    brief = "De gemeenteraad van Zwolle heeft dinsdagavond ingestemd met het nieuwe stadspark aan de rand van de stad."
+    html = (
+        "<html><body><div><h1>Zwolle</h1></div><ul><li><a href='/a'>Home</a></li></ul>"
+        f"<article><h2>{heading}</h2><p>{brief}</p></article></body></html>"
+    )
+    assert brief in extract_html(html, "https://www.zdf.de/nachrichten/kort-100.html").text
+
+
 def test_a_name_line_above_the_story_is_its_byline_where_the_metadata_names_the_sites_login_account():
     # Ilanga: the JSON-LD author and the byline link are the WordPress `admin` account; the story's first line
     # names the reporter
