@@ -255,7 +255,8 @@ RAIL_MARKUP = re.compile(
 )
 RAIL_TAGS = {"aside", "nav", "footer", "form", "dialog"}
 # Headings that open a list of other stories (beside `RAIL_HEADING`), in English, Dutch and German, and in the
-# words newsrooms in other languages use for them (`À lire aussi`, `Leia também`, `Mohlo by vás zajímat`) ...
+# words newsrooms in other languages and scripts use for them (`À lire aussi`, `Leia também`, `Mohlo by vás
+# zajímat`, `Читайте также`, `関連記事`, `관련기사`, `مقالات ذات صلة`) ...
 LIST_HEADING = re.compile(
     r"^(?:related(?:\s+(?:articles?|stories|news|content|coverage|posts|links|reading|topics))?"
     r"|more\s+(?:from|on|about|in)\b.{0,60}|more\s+(?:news|stories|articles|to\s+read)|more\s+like\s+this"
@@ -292,6 +293,34 @@ LIST_HEADING = re.compile(
     r"|kapcsolódó\s+cikkek|ezek\s+is\s+érdekelhetik|legolvasottabb"
     r"|ilgili\s+haberler|benzer\s+haberler|en\s+çok\s+okunan(?:lar)?|bunlar\s+da\s+ilginizi\s+çekebilir"
     r"|baca\s+juga|berita\s+terkait|terpopuler"
+    # German, the rest: a blog's lists
+    r"|ähnliche\s+(?:artikel|beiträge)|verwandte\s+artikel|neueste\s+(?:beiträge|artikel)"
+    # Romanian, Croatian, Serbian, Bosnian, Slovenian, Slovak
+    r"|cite(?:ș|ş|s)te\s+(?:(?:ș|ş|s)i|mai\s+mult)|articole\s+similare|cele\s+mai\s+citite"
+    r"|pro(?:č|c)itajte\s+(?:još|i|također|takođe)|povezan[ae]\s+(?:vijesti|vesti|članci|clanci)|najčitanije"
+    r"|preberite\s+(?:tudi|še)|sorodne\s+novice|najbolj\s+brano|(?:č|c)ítajte\s+(?:aj|tiež)|súvisiace\s+články"
+    r"|najčítanejšie"
+    # Lithuanian, Latvian, Estonian
+    r"|(?:taip\s+pat\s+skaitykite|skaitykite\s+taip\s+pat)|susiję\s+straipsniai|skaitomiausi"
+    r"|lasi(?:et)?\s+arī|saistītie\s+raksti|lasītākie|loe\s+ka|seotud\s+artiklid|loetumad"
+    # Greek, Russian, Ukrainian, Bulgarian, Serbian Cyrillic
+    r"|διαβάστε\s+(?:επίσης|ακόμη|ακόμα)|δείτε\s+(?:επίσης|ακόμη|ακόμα)|σχετικά\s+άρθρα|σχετικές\s+ειδήσεις"
+    r"|(?:τα\s+)?πιο\s+δημοφιλή"
+    r"|читайте\s+(?:также|тоже|також)|смотрите\s+также|дивіться\s+також|(?:ещё|еще|більше)\s+по\s+темі?"
+    r"|материалы\s+по\s+теме|по\s+теме|похожие\s+(?:статьи|новости|материалы)|схожі\s+(?:статті|новини)"
+    r"|самое\s+(?:читаемое|популярное)|найпопулярніше|прочетете\s+още|още\s+по\s+темата|най-четени"
+    r"|свързани\s+новини|прочитајте\s+(?:још|и)|повезане\s+вести"
+    # Arabic, Persian, Hebrew, Hindi
+    r"|[اإ]قرأ\s+أيض[اًا]+|(?:مقالات|أخبار|مواضيع)\s+ذات\s+صلة|الأكثر\s+(?:قراءة|مشاهدة)|اخترنا\s+لك"
+    r"|بیشتر\s+بخوانید|(?:مطالب|اخبار)\s+مرتبط|پربازدیدترین"
+    r"|קראו\s+(?:גם|עוד)|כתבות\s+(?:נוספות|קשורות)|הכי\s+נקראים"
+    r"|(?:ये|यह)\s+भी\s+पढ़ें|संबंधित\s+(?:खबरें|ख़बरें|समाचार)"
+    # Japanese, Chinese, Korean (a Japanese heading in its lenticular brackets: `【関連記事】`), Vietnamese, Thai
+    r"|【?関連(?:記事|ニュース)】?|あわせて読みたい|合わせて読みたい|こちらもおすすめ.{0,12}|おすすめ記事|アクセスランキング"
+    r"|相[关關](?:新[闻聞]|[阅閱][读讀]|文章|[报報]道)|(?:延伸|推荐|推薦)[阅閱][读讀]|[热熱]门(?:新[闻聞]|文章)"
+    r"|관련\s?기사|이\s+기사와\s+관련된\s+기사|(?:.{0,12}\s)?많이\s+본\s+(?:뉴스|기사)|추천\s?기사"
+    r"|tin\s+liên\s+quan|bài\s+(?:viết\s+)?liên\s+quan|tin\s+cùng\s+chuyên\s+mục|đọc\s+nhiều\s+nhất"
+    r"|ข่าวที่เกี่ยวข้อง|ข่าวยอดนิยม"
     r")\s*[:.…]*$",
     re.IGNORECASE,
 )

@@ -155,6 +155,33 @@ def test_a_rail_heading_in_another_language_over_other_stories_cards_is_not_the_
     assert text.endswith(" ".join([sentence] * 3)) and "requer" not in text and "Você" not in text
 
 
+@pytest.mark.parametrize(
+    ("heading", "links", "url"),
+    [
+        (
+            "関連記事",
+            ("日米首脳が電話会談 関税協議で合意", "円相場が一時150円台に下落"),
+            "https://www.asahi.com/articles/A1.html",
+        ),
+        (
+            "Читайте также",
+            ("Центробанк сохранил ключевую ставку", "Курс рубля снова упал"),
+            "https://www.kommersant.ru/doc/1",
+        ),
+    ],
+)
+def test_a_rail_heading_in_another_script_over_a_list_of_links_is_not_the_story(heading, links, url):
+    # no class names the rail, only its heading does: a list, each item a linked headline and its excerpt
+    story = "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    excerpt = "De gemeenteraad besprak het voorstel uitgebreid en stemde daarna in met de plannen."
+    items = "".join(
+        f"<li><a href='/news/{i}.html'>{title}</a> <span>{excerpt}</span></li>" for i, title in enumerate(links)
+    )
+    html = f"<html><body><article><h1>Stadspark</h1>{story}<h2>{heading}</h2><ul>{items}</ul></article></body></html>"
+    text = extract_html(html, url).text
+    assert text.endswith(STORY_PARAGRAPHS[-1]) and heading not in text and "besprak het voorstel" not in text
+
+
 def test_a_read_more_card_inside_the_story_is_not_the_story():
     # a Polish site's card between two paragraphs: `Czytaj więcej` in a box of its own, then a box whose picture
     # and headline are links, over an excerpt longer than the headline

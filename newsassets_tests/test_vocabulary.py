@@ -7,6 +7,7 @@ from newsassets.vocabulary import (
     AGE_AT_LINE_START,
     BOILERPLATE_LINE,
     CLOSING_LINE,
+    LIST_HEADING,
     RAIL_HEADING,
     is_pitch,
     needs_capture_time,
@@ -117,6 +118,35 @@ def test_only_relative_ages_need_no_capture_time():
     assert [needs_capture_time(t) for t in ("gisteren 14:05", "heute, 14:05 Uhr", "14:05", "23.01.2026")] == [True] * 4
     assert [needs_capture_time(t) for t in ("20 February, 2024", "Jan 23, 2026 at 11:05 pm")] == [True] * 2
     assert [needs_capture_time(t) for t in ("5 mins ago", "zojuist", "31.02.2026", "ooit")] == [False] * 4
+
+
+@pytest.mark.parametrize(
+    "heading",
+    # the rail headings on the dev pages in other scripts (Asahi, Mainichi, Nikkei, Hankook Ilbo, LBC, LRT), and
+    # their like in the languages of the held-out publishers
+    [
+        *("関連記事", "【関連記事】", "あわせて読みたい", "こちらもおすすめ(自動検索)", "이 기사와 관련된 기사"),
+        *("정치 많이 본 뉴스", "مقالات ذات صلة", "الأكثر قراءة", "Taip pat skaitykite", "Skaitomiausi"),
+        *("Ähnliche Artikel:", "Neueste Beiträge", "Читайте также:", "Дивіться також", "По теме", "相关新闻"),
+        *("延伸閱讀", "Citește și", "Pročitajte još", "Διαβάστε επίσης", "ये भी पढ़ें", "Tin liên quan"),
+        *("اقرأ أيضاً", "קראו גם"),
+    ],
+)
+def test_list_headings_in_other_languages_and_scripts(heading):
+    assert LIST_HEADING.match(heading)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Читайте также наше интервью с министром, которое вышло вчера",
+        "関連記事によると、政府は来年度の予算を増やす方針だ。",
+        "По теме переговоров министры не высказались.",
+        "관련 기사를 쓴 기자는 징계를 받았다.",
+    ],
+)
+def test_a_sentence_that_opens_with_a_list_headings_words_is_no_heading(line):
+    assert LIST_HEADING.match(line) is None
 
 
 def test_age_at_line_start_splits_glued_ages_but_not_running_text():
