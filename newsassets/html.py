@@ -63,7 +63,7 @@ from newsassets.bylines import (
 )
 from newsassets.page_metadata import read_page_metadata
 from newsassets.reading import absolute_url, site_of
-from newsassets.standfirst import find_standfirst, visible_text
+from newsassets.standfirst import find_standfirst, marked_standfirsts, visible_text
 from newsassets.vocabulary import (
     AGE,
     CLOSING_LINE,
@@ -142,7 +142,9 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
     accounts = account_names(tree, metadata.author_values)  # the site's login accounts: no one signs as them
     persons = page_authors(tree, metadata.author_values, accounts)  # the markup's, before pruning
     _prune(tree, url)
-    shown = visible_text(tree) if metadata.descriptions else ""  # before trafilatura, which may change the tree
+    # the standfirst's candidates, before trafilatura, which may change the tree: the descriptions, then the marked
+    standfirsts = [*metadata.descriptions, *marked_standfirsts(tree)]
+    shown = visible_text(tree) if standfirsts else ""
     anchors = _anchor_texts(tree)
     chunks = _body_chunks(tree)
     paragraphs = _page_paragraphs(tree)  # before trafilatura, which changes the tree
@@ -204,7 +206,7 @@ def _extract_html(html: str, url: str | None) -> HtmlExtraction:
         site=document.sitename or None,
         language=language or _language_code(document.language),
         authors=tuple(authors),
-        summary=find_standfirst(metadata.descriptions, shown, text, [title, *metadata.headings]) if shown else None,
+        summary=find_standfirst(standfirsts, shown, text, [title, *metadata.headings]) if shown else None,
     )
 
 

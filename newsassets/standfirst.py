@@ -5,6 +5,9 @@ meta tag. So a description that the page shows as text after its headline and be
 and that the story does not already hold, is the standfirst: in any language and any markup, without a guess at
 class names. Where the description is shown nowhere, only after the story (a site's slogan in the footer), or before
 any headline (a tagline in the masthead), it is not one; where it is the story's first sentences, the body has it.
+Where the publisher words the description apart from the standfirst (for search engines), the element the markup
+names as one (`article-subtitle`, `detail__excerpt`, `intro`, `_lead_3`, `epigraph`, `standfirst`) stands in for
+it, under the same checks: shown after the headline and before the story, and not already the story's.
 
 Readers and benchmarks differ on whether it belongs to the story's text (fundus counts it, as `summary`; Zyte's
 `articleBody` leaves it out, as its `description`), so it is a field of its own, `articles.summary`, never part of
@@ -13,6 +16,7 @@ Readers and benchmarks differ on whether it belongs to the story's text (fundus 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from lxml import etree
@@ -35,6 +39,54 @@ _PROBE_CHARS = 40
 # The story holds the description already when it has this share of the description's word 4-grams.
 _HELD_SHARE = 0.5
 _GRAM_WORDS = 4
+
+
+# A class naming the element as the standfirst, in one of its words (`article-subtitle`, `detail__excerpt`, `_lead_3`):
+# in English and in the newsrooms' own words (`Vorspann`, `chapeau`, `entradilla`, `sottotitolo`, `ingress`).
+_STANDFIRST_MARKUP = re.compile(
+    r"(?:^|[\s_-])(?:standfirst|excerpt|intro|lead|leadin|dek|deck|sub-?title|subhead(?:line)?|epigraph|summary"
+    r"|abstract|teaser|vorspann|chapeau|entradilla|sottotitolo|ingress)(?:$|[\s_\d-])",
+    re.IGNORECASE,
+)
+# The page's first elements so named are enough: the standfirst stands under the headline. (A front names hundreds
+# of cards `teaser`; reading each one's text would cost time and find nothing.)
+_MARKED_MAX = 12
+_MARKED_LOOKS = 40
+
+
+# A picture's or a player's box, however its class names it (`header-teaser__image-details`, `c-contentHeader__lead`
+# on a `<figure>`): its text is a caption.
+_MEDIA_MARKUP = re.compile(r"image|img|photo|picture|caption|media|figure|credit|video|audio|player", re.IGNORECASE)
+# A box holding the byline or the date (`articleHeader--subhead` over `JANIE HAR <time>Nov. 20, 2019</time>`).
+_STAMPED = ".//time | .//*[contains(@class, 'author') or contains(@class, 'byline') or contains(@class, 'date')]"
+
+
+def marked_standfirsts(tree) -> list[str]:
+    """The texts (as `visible_text` reads them) of the first elements after the page's first `<h1>` whose class
+    names them a standfirst, of a summary's length, and not a picture's box nor one with the byline or the date;
+    candidates for `find_standfirst` after the page's descriptions."""
+    found: list[str] = []
+    looks = 0
+    seen_headline = tree.find(".//h1") is None  # a page without one: from its start
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "h1":
+            seen_headline = True
+        classes = element.get("class") or ""
+        if not seen_headline or not _STANDFIRST_MARKUP.search(classes) or _MEDIA_MARKUP.search(classes):
+            continue
+        looks += 1
+        if looks > _MARKED_LOOKS:
+            break
+        if element.tag in ("figure", "img", "picture") or element.find(".//img") is not None or element.xpath(_STAMPED):
+            continue
+        text = visible_text(element)
+        if _MIN_CHARS <= len(text) <= _MAX_CHARS and text not in found:
+            found.append(text)
+            if len(found) == _MARKED_MAX:
+                break
+    return found
 
 
 def visible_text(tree) -> str:
@@ -61,8 +113,8 @@ def find_standfirst(
     """The first of `descriptions` (in the page's order of trust) that `shown` (the page's `visible_text`) shows
     after one of `headlines` and before the start of `body`, and that `body` does not already hold; else None."""
     page = _folded(shown)
-    start = _story_start(page, body)
     headings = {folded for headline in headlines if (folded := _folded(headline or ""))}
+    start = _story_start(page, body, headings)
     # where the first headline the page shows ends: a standfirst stands after it
     ends = [at + len(heading) for heading in headings if (at := page.find(heading, 0, start or 0)) >= 0]
     if start is None or not ends:
@@ -71,7 +123,7 @@ def find_standfirst(
     held = shingles(body, _GRAM_WORDS)
     for description in descriptions:
         description = " ".join(description.split())
-        wording = description.casefold()
+        wording = _folded(description)
         if not _MIN_CHARS <= len(description) <= _MAX_CHARS or wording in headings:
             continue  # a label, no summary, or the headline itself
         at = page.find(wording, 0, start)  # the whole of it before the story starts ...
@@ -84,11 +136,18 @@ def find_standfirst(
     return None
 
 
-def _story_start(page: str, body: str) -> int | None:
-    lines = [line for line in body.split("\n") if len(line.strip()) >= _MIN_LINE_CHARS][:_START_LINES]
-    found = [at for line in lines if (at := page.find(" ".join(line.split())[:_PROBE_CHARS].casefold())) >= 0]
+def _story_start(page: str, body: str, headings: set[str]) -> int | None:
+    """Where the story's first paragraphs show on the page; a headline the text opens with is not one of them."""
+    lines = [_folded(line.lstrip(_LIST_MARKS)) for line in body.split("\n")]  # a list item's `- ` is not shown
+    lines = [line for line in lines if len(line) >= _MIN_LINE_CHARS and line not in headings][:_START_LINES]
+    found = [at for line in lines if (at := page.find(line[:_PROBE_CHARS])) >= 0]
     return min(found) if found else None
 
 
+_LIST_MARKS = "-–•* \t"
+
+
 def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """Case-folded and without whitespace: the page's text puts a space between any two elements (`Breakpoint :
+    Hilfe`), the headline and the story's text do not."""
+    return "".join(text.split()).casefold()

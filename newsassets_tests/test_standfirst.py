@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from newsassets.cleaning import clean_html_page
-from newsassets.standfirst import find_standfirst, visible_text
+from newsassets.standfirst import find_standfirst, marked_standfirsts, visible_text
 
 HEADLINE = "Dutch cities plan thousands of homes along the railway"
 DEK = "The plan would double the number of homes near stations by 2035, but money for it is not yet found."
@@ -65,6 +65,44 @@ def test_the_social_description_wins_over_a_json_ld_one_that_captions_the_pictur
     assert clean_html_page(only_ld, "https://news.example/a").summary == caption
 
 
+def test_the_standfirst_the_markup_names_stands_in_for_a_description_worded_apart():
+    # Börsen-Zeitung, Stern, El Mundo, Aftonbladet: the description is worded for search engines, the page shows
+    # its own standfirst in an element named so
+    seo = "Deutsche Bank nominates its supervisory board chairman for a second term from 2026 onwards."
+    for named in ("pxp-html excerpt", "article-subtitle", "intro__text u-typo", "_textTheme_16ipd_1 _lead_16k26_2"):
+        page = article_page(meta=seo, under_headline=f"<div class='{named}'>{DEK}</div>")
+        article = clean_html_page(page, "https://news.example/a")
+        assert article.summary == DEK and DEK not in article.body, named
+
+
+def test_a_caption_box_a_bylines_box_or_a_menus_tagline_is_no_standfirst_whatever_its_class():
+    caption = "A closely guarded compound: Russia's mission to the United Nations in Geneva. Imago"
+    tagline = "Inspiration and food for thought for the world of tomorrow, every week"
+    stamp = "<span>JANIE HAR</span><time datetime='2019-11-20'>Nov. 20, 2019</time><time>Updated: 1:35 a.m.</time>"
+    page = article_page(
+        meta="Words no element shows.",
+        top=f"<span class='p2-teaser'>{tagline}</span>",  # above the headline: the masthead's
+        under_headline=f"<div class='header-teaser__image-details'>{caption}</div>"
+        f"<figure class='c-contentHeader__lead'><img src='x.jpg'>{caption}</figure>"
+        f"<div class='articleHeader--subhead'>{stamp}</div>",
+    )
+    assert marked_standfirsts(lxml_html.fromstring(page)) == []
+    assert clean_html_page(page, "https://news.example/a").summary is None
+
+
+def test_the_standfirst_is_found_however_the_text_opens_and_the_page_spaces_its_elements():
+    shown = f"Menu Breakpoint : Hilfe , die Fundis kommen! {DEK} The story begins here with its long first paragraph."
+    body = "The story begins here with its long first paragraph.\nAnd goes on."
+    # the headline, split over a kicker's element and the title's, as the text gives it
+    assert find_standfirst([DEK], shown, body, ["Breakpoint: Hilfe, die Fundis kommen!"]) == DEK
+    # the text opens with the headline (Börsen-Zeitung): the story starts after it
+    opened = f"Breakpoint: Hilfe, die Fundis kommen!\n{body}"
+    assert find_standfirst([DEK], shown, opened, ["Breakpoint: Hilfe, die Fundis kommen!"]) == DEK
+    # the story opens with a list (Dagbladet's `Kort fortalt`): its items' dashes are the text's, not the page's
+    listed = "Kort fortalt\n- The story begins here with its long first paragraph.\n- And goes on."
+    assert find_standfirst([DEK], shown, listed, ["Breakpoint: Hilfe, die Fundis kommen!"]) == DEK
+
+
 def test_find_standfirst_on_strings():
     body = "The story begins here with its first long paragraph.\nAnd goes on."
     shown = f"Menu News {HEADLINE} {DEK} The story begins here with its first long paragraph. And goes on. About us"
@@ -97,11 +135,11 @@ def test_a_standfirst_is_a_description_shown_after_a_headline_and_before_the_sto
     parts = [headline, *(descriptions[:1] or [junk]), body, junk]
     shown = " ".join(parts[i] for i in order)
     found = find_standfirst(descriptions, shown, body, [headline, None])
-    if found is not None:
-        page = " ".join(shown.split()).casefold()
-        at = page.find(found.casefold())
+    if found is not None:  # the words in order, wherever the page's elements put spaces between them
+        page = "".join(shown.split()).casefold()
+        at = page.find("".join(found.split()).casefold())
         assert found in [" ".join(d.split()) for d in descriptions] and at >= 0
-        assert 0 <= page.find(" ".join(headline.split()).casefold()) < at
+        assert 0 <= page.find("".join(headline.split()).casefold()) < at
 
 
 @settings(max_examples=40, deadline=None)
