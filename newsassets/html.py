@@ -1139,11 +1139,17 @@ def _body_text(
     for block in blocks[cut:]:
         body.remove(block)
     text = xmltotxt(body, include_formatting=False)
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    # a slot the site's template left unfilled (`$$ARTICLEAD$$`) is no text of the story
+    lines = [line for raw in text.split("\n") if (line := _TEMPLATE_SLOT.sub("", raw).strip())]
     # a signer's line or biography may end the last block after a line break, under the story's last paragraph
     while len(lines) > 1 and credit_line(lines[-1], signers) == "signer":
         lines.pop()
     return "\n".join(lines)
+
+
+# A template's slot the page was served with unfilled: `$$ARTICLEAD$$`, `%%AD_SLOT_2%%`; or, alone on its line,
+# `{{ advert }}` (inside a sentence, braces may be the story's own: an article about templates).
+_TEMPLATE_SLOT = re.compile(r"(?:\$\$|%%)[A-Z][A-Z0-9_]{2,40}(?:\$\$|%%)|^\s*\{\{\s*[\w.]{1,40}\s*\}\}\s*$")
 
 
 def _is_story_paragraph(block, anchors: set[str]) -> bool:

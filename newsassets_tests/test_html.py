@@ -987,6 +987,16 @@ def test_a_name_line_above_the_story_is_its_byline_unless_the_story_speaks_of_th
     assert (f"{name}\n" in extraction.text) == bool(mention) and STORY_PARAGRAPHS[0] in extraction.text
 
 
+def test_a_template_slot_the_page_was_served_with_unfilled_is_not_the_story():
+    # Hankook Ilbo's story markup, from its script, holds an advert's slot between a caption and the first paragraph
+    story = [f"<p>{p}</p>" for p in STORY_PARAGRAPHS]
+    braces = "<p>In de sjabloontaal schrijft de redactie {{ naam }} waar later de naam van de lezer komt te staan.</p>"
+    body = f"{story[0]}$$ARTICLEAD$${''.join(story[1:6])}<p>%%AD_SLOT_2%%</p>{''.join(story[6:])}{braces}"
+    text = extract_html(f"<html><body><article><h1>Stadspark</h1>{body}</article></body></html>").text
+    assert "$$" not in text and "%%" not in text and all(paragraph in text for paragraph in STORY_PARAGRAPHS)
+    assert "schrijft de redactie {{ naam }} waar" in text  # braces inside a sentence are the story's own
+
+
 def test_another_storys_card_set_inside_the_story_is_not_the_story():
     # ZDF: each paragraph in boxes of its own, then a pointer line and an `<article>` card for the live blog, its
     # kicker and linked headline over an excerpt
