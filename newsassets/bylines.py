@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from newsassets.page_metadata import read_page_metadata
+from newsassets.vocabulary import MARKS, WORD
 
 # A byline line: the word for "by" in the languages of the project's pages (`Von:` and `By:` with a colon too),
 # then the names.
@@ -50,7 +51,7 @@ _ROLE = re.compile(
 # A byline word inside a metadata value, after a newsroom's name (`Capital Von Jemima Kelly`) or the kind of
 # piece (`Analysis by Chris Cillizza`).
 _INNER_BYLINE = re.compile(r"^.*?\s(?:By|Von|Door|Par|Por)\s+(?=\S)|^[^\W\d_]+\s+by\s+(?=\S)")
-_NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
+_NAME_WORD = re.compile(rf"^[^\W\d_][\w{MARKS}'’.\-]*$")
 MAX_NAME_WORDS = 5
 MAX_BYLINE_CHARS = 1000  # twenty names with their roles fit; past this, reading it costs time and finds no one
 _META_AUTHOR = (
@@ -159,7 +160,7 @@ def account_names(tree, json_ld_authors: list) -> set[str]:
 
 def _site_key(name: str) -> str:
     """A site's name compared loosely: `LRT.lt`, `Lrt lt` and `lrt` are one; `hessenschau.de` is `hessenschau`."""
-    words = re.findall(r"\w+", name.casefold())
+    words = WORD.findall(name.casefold())
     if len(words) > 1 and len(words[-1]) <= 3:
         words = words[:-1]  # a domain's ending
     if len(words) > 1 and words[0] == "www":

@@ -7,10 +7,28 @@ new site quirk is taught here once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-WORD = re.compile(r"\w+")  # a word, as every count, shingle and metric of the project reads text
+
+def _combining_marks() -> str:
+    """The combining marks (Unicode categories Mn, Mc, Me) of the Basic Multilingual Plane, as the body of a regex
+    character class: the vowel signs of Devanagari, Bengali, Tamil, Thai … (`दैनिक`, `ข่าว`), which `\\w` does not
+    count as a word's characters, so that a word of those scripts would fall apart into consonants."""
+    ranges, start = [], None
+    for code in range(0x10000):
+        mark = unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
+        if mark and start is None:
+            start = code
+        elif not mark and start is not None:
+            ranges.append(f"\\u{start:04x}-\\u{code - 1:04x}")
+            start = None
+    return "".join(ranges)
+
+
+MARKS = _combining_marks()
+WORD = re.compile(rf"[\w{MARKS}]+")  # a word, as every count, shingle and metric of the project reads text
 _UPPER = "A-ZÀ-ÖØ-Þ"
 # `MOSKOU (ANP/DPA/BLOOMBERG) - `, `WASHINGTON/ABU DHABI (ANP/AFP) - `, `'S-HERTOGENBOSCH (ANP) – `
 DATELINE = re.compile(

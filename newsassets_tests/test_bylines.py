@@ -33,6 +33,10 @@ from newsassets.html import parse_html
         ("신현주 기자", ["신현주"]),  # a role after the name, in a script without capitals
         ("박준석 기자 외 1명", ["박준석"]),
         ("Capital Von Jemima Kelly", ["Jemima Kelly"]),  # the newsroom before a byline word
+        # scripts whose vowel signs are combining marks: the names stay whole (Bhaskar's `दैनिक भास्कर`)
+        ("दैनिक भास्कर", ["दैनिक भास्कर"]),
+        ("প্রথম আলো", ["প্রথম আলো"]),
+        ("முருகன் செல்வம்", ["முருகன் செல்வம்"]),
     ],
 )
 def test_names_are_split_and_cleaned(text, names):

@@ -9,6 +9,7 @@ from newsassets.vocabulary import (
     CLOSING_LINE,
     LIST_HEADING,
     RAIL_HEADING,
+    WORD,
     is_pitch,
     needs_capture_time,
     parse_age,
@@ -147,6 +148,14 @@ def test_list_headings_in_other_languages_and_scripts(heading):
 )
 def test_a_sentence_that_opens_with_a_list_headings_words_is_no_heading(line):
     assert LIST_HEADING.match(line) is None
+
+
+def test_a_word_keeps_its_vowel_signs_in_every_script():
+    # `\w` alone does not count combining marks as a word's: Devanagari, Thai and Tamil words fell apart
+    assert WORD.findall("दैनिक भास्कर की खबर") == ["दैनिक", "भास्कर", "की", "खबर"]
+    assert WORD.findall("முருகன் செல்வம்") == ["முருகன்", "செல்வம்"]
+    assert WORD.findall("ข่าวที่เกี่ยวข้อง") == ["ข่าวที่เกี่ยวข้อง"]
+    assert WORD.findall("De cafe\u0301 in Zwolle, 2024!") == ["De", "cafe\u0301", "in", "Zwolle", "2024"]
 
 
 def test_age_at_line_start_splits_glued_ages_but_not_running_text():
