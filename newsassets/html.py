@@ -920,8 +920,10 @@ def _closing_reason(block, anchors: set[str], signers: Sequence[str] = (), cards
 
 # A credit's label: one to four words and a colon (`Redaktion:`, `Sendung:`, `Dieses Thema im Programm:`).
 _CREDIT_LABEL = re.compile(r"^\(?[^\W\d_][\w'’-]*(?:\s+[\w'’-]+){0,3}\s*:\s*\S")
-# A sentence ends in a full stop, question or exclamation mark (quotes and brackets may follow).
-_SENTENCE_END = re.compile(r"[.!?…。！？]['\"’”»)\]]*$")
+# A sentence ends in a full stop, question or exclamation mark (quotes and brackets may follow), as the scripts
+# write them: the ideographic ones, the danda (`।`, Hindi), the Arabic question mark and the Urdu full stop, the
+# Armenian, Ethiopic and Burmese full stops.
+_SENTENCE_END = re.compile(r"[.!?…。！？।॥؟۔։።။]['\"’”»)\]]*$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[a-z]{2,}", re.IGNORECASE)
 # A signature or credit is at most this many words; a contributor's biography under the story at most that many.
 _CREDIT_MAX_WORDS = 25

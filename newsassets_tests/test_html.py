@@ -215,6 +215,19 @@ def test_a_read_also_pointer_in_the_story_does_not_cut_the_story_under_it():
     assert "Alinea 11" in text and "Leggi anche" not in text and "altro articolo" not in text
 
 
+def test_a_read_also_pointer_in_a_hindi_story_does_not_cut_the_story_under_it():
+    # Hindi sentences end in a danda (`।`): the paragraph under the pointer is the story's
+    sentence = (
+        "नगर निगम ने मंगलवार को नए पार्क की योजना पर लंबी बहस की और पार्षदों ने शहर के किनारे बनने वाले इस पार्क के "
+        "लिए बजट को मंजूरी दे दी ताकि काम जल्द शुरू हो सके।"
+    )
+    story = "".join(f"<p>{index}. {sentence}</p>" for index in range(8))
+    pointer = "<p>ये भी पढ़ें</p><h2><a href='/news/park'>शहर में दूसरा पार्क भी बनेगा, मेयर ने कहा</a></h2>"
+    more = f"<p>अंत में, {sentence}</p>"
+    html = f"<html><body><div><h1>पार्क</h1>{story}{pointer}{more}</div></body></html>"
+    assert f"अंत में, {sentence}" in extract_html(html, "https://www.bhaskar.com/local/park").text
+
+
 STORY = "".join(
     f"<p>Alinea {i}: de provincie Utrecht wil meer woningen bouwen langs het spoor tussen de grote steden.</p>"
     for i in range(6)
