@@ -15,7 +15,13 @@ from functools import cache
 from newsassets.bylines import byline_authors
 from newsassets.html import ExtractionFailed, extract_html
 from newsassets.teasers import split_rail
-from newsassets.vocabulary import BOILERPLATE_LINE, METADATA_DATE_PREFIX, WORD, parse_dateline, parse_metadata_date
+from newsassets.vocabulary import (
+    BOILERPLATE_LINE,
+    METADATA_DATE_PREFIX,
+    parse_dateline,
+    parse_metadata_date,
+    text_words,
+)
 
 _SPACE = re.compile(r"[ \t\u00a0]+")
 TITLE_MAX_CHARS = 250
@@ -97,7 +103,7 @@ def clean_text_page(text: str, title: str | None = None, drop_repeats: bool = Tr
         language=detect_language(body),
         lede=paragraphs[0] if paragraphs else "",
         body=body,
-        word_count=len(WORD.findall(body)),
+        word_count=text_words(body),
     )
 
 
@@ -111,7 +117,7 @@ def clean_html_page(html: str, url: str | None = None) -> Article:
     page = extract_html(html, url)
     if page.error:
         raise ExtractionFailed(page.error)  # the page's row says so (`cleaning failed: …`), not `no article`
-    if len(WORD.findall(page.text)) < MIN_HTML_ARTICLE_WORDS:
+    if text_words(page.text) < MIN_HTML_ARTICLE_WORDS:
         return Article(title=None, dateline=None, url=page.url, site=page.site)
     article = clean_text_page(page.text, title=page.title, drop_repeats=False)
     return replace(
@@ -149,7 +155,7 @@ def looks_like_title(paragraph: str, next_paragraph: str = "") -> bool:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language by py3langid's bundled model; None for too little text."""
-    if len(WORD.findall(text)) < 3:
+    if text_words(text) < 3:
         return None
     return _language_identifier().classify(text[:5000])[0]
 

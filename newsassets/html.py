@@ -80,6 +80,7 @@ from newsassets.vocabulary import (
     WORD,
     is_pitch,
     naive_utc,
+    text_words,
 )
 
 # Elements that may carry a rail's heading: headings proper, and the spans and divs some sites style as one.
@@ -278,20 +279,6 @@ def clean_markup(html: str) -> str | None:
 def element_words(element) -> int:
     """Words in an element's text, its descendants' included (`text_words`)."""
     return text_words(" ".join(element.itertext()))
-
-
-# Scripts written without spaces between words: Han, kana, Thai, Lao, Myanmar, Khmer. A run of them is one `WORD`.
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def text_words(text: str) -> int:
-    """Words in a text, as a reader of its language counts them: a run of a script written without spaces
-    (`気象庁は13日`) counts as one word per two of its characters, so that the thresholds in words mean in
-    Japanese, Chinese or Thai what they mean elsewhere (a 100-character Japanese paragraph is no 5-word line)."""
-    tokens = WORD.findall(text)
-    if not _UNSPACED.search(text):
-        return len(tokens)
-    return sum(max(1, len(_UNSPACED.findall(token)) // 2) for token in tokens)
 
 
 def _link_words(element) -> int:

@@ -127,6 +127,19 @@ def test_html_page_through_trafilatura_then_the_same_rules():
     assert article.language == "nl"
 
 
+def test_a_short_japanese_news_item_is_an_article_with_its_words_counted_as_a_reader_counts_them():
+    # three sentences, four `\\w+` runs: taken for navigation before words were counted per two characters
+    text = (
+        "気象庁は13日午後9時19分ごろ日向灘で震度5弱の地震があったと発表した。"
+        "震源の深さは約30キロで地震の規模は6.9と推定される。"
+        "気象庁は高知県と宮崎県に1メートルの津波注意報を出した。"
+    )
+    html = f"<html><head><title>地震</title></head><body><article><h1>宮崎で震度5弱</h1><p>{text}</p></article></body></html>"
+    article = clean_html_page(html, "https://www.asahi.com/articles/A1.html")
+    assert article.body == text and article.language == "ja"
+    assert 30 <= article.word_count <= 50  # 79 characters of Han and kana, a few digits
+
+
 def test_html_without_text_gives_an_empty_article():
     assert clean_html_page("<html><body><nav>Home</nav></body></html>").body == ""
 

@@ -229,7 +229,7 @@ def test_a_read_also_pointer_in_a_hindi_story_does_not_cut_the_story_under_it():
 
 
 def test_words_are_counted_as_readers_of_the_language_count_them():
-    from newsassets.html import text_words
+    from newsassets.vocabulary import text_words
 
     assert text_words("De gemeenteraad van Zwolle, 12 leden.") == 6
     assert text_words("気象庁は13日、震度5弱の地震があったと発表した。") == 9  # 気象庁は13日: 2, 震度5弱の…発表した: 7
