@@ -215,17 +215,29 @@ def test_a_read_also_pointer_in_the_story_does_not_cut_the_story_under_it():
     assert "Alinea 11" in text and "Leggi anche" not in text and "altro articolo" not in text
 
 
-def test_a_read_also_pointer_in_a_hindi_story_does_not_cut_the_story_under_it():
-    # Hindi sentences end in a danda (`।`): the paragraph under the pointer is the story's
-    sentence = (
-        "नगर निगम ने मंगलवार को नए पार्क की योजना पर लंबी बहस की और पार्षदों ने शहर के किनारे बनने वाले इस पार्क के "
-        "लिए बजट को मंजूरी दे दी ताकि काम जल्द शुरू हो सके।"
-    )
+@pytest.mark.parametrize(
+    ("sentence", "pointer", "url"),
+    [
+        # Hindi sentences end in a danda (`।`)
+        (
+            "नगर निगम ने मंगलवार को नए पार्क की योजना पर लंबी बहस की और पार्षदों ने शहर के किनारे बनने वाले इस पार्क के "
+            "लिए बजट को मंजूरी दे दी ताकि काम जल्द शुरू हो सके।",
+            "<p>ये भी पढ़ें</p><h2><a href='/news/park'>शहर में दूसरा पार्क भी बनेगा, मेयर ने कहा</a></h2>",
+            "https://www.bhaskar.com/local/park",
+        ),
+        # a Japanese paragraph is a few `\\w+` runs however long it is: its words are counted by its characters
+        (
+            "気象庁は13日、午後9時19分ごろ、日向灘で震度5弱の地震があったと発表した。震源の深さは約30キロ、"
+            "地震の規模は6.9と推定され、気象庁は高知県と宮崎県に1メートルの津波注意報を出した。",
+            "<p>関連記事</p><h2><a href='/articles/A2.html'>宮崎で震度5弱 津波注意報を解除</a></h2>",
+            "https://www.asahi.com/articles/A1.html",
+        ),
+    ],
+)
+def test_a_read_also_pointer_in_a_hindi_or_japanese_story_does_not_cut_the_story_under_it(sentence, pointer, url):
     story = "".join(f"<p>{index}. {sentence}</p>" for index in range(8))
-    pointer = "<p>ये भी पढ़ें</p><h2><a href='/news/park'>शहर में दूसरा पार्क भी बनेगा, मेयर ने कहा</a></h2>"
-    more = f"<p>अंत में, {sentence}</p>"
-    html = f"<html><body><div><h1>पार्क</h1>{story}{pointer}{more}</div></body></html>"
-    assert f"अंत में, {sentence}" in extract_html(html, "https://www.bhaskar.com/local/park").text
+    html = f"<html><body><div><h1>Story</h1>{story}{pointer}<p>9. {sentence}</p></div></body></html>"
+    assert f"9. {sentence}" in extract_html(html, url).text
 
 
 def test_words_are_counted_as_readers_of_the_language_count_them():
@@ -235,19 +247,6 @@ def test_words_are_counted_as_readers_of_the_language_count_them():
     assert text_words("気象庁は13日、震度5弱の地震があったと発表した。") == 9  # 気象庁は13日: 2, 震度5弱の…発表した: 7
     assert text_words("ข่าวที่เกี่ยวข้อง") == 8  # one `\\w+` run of 17 characters
     assert text_words("신현주 기자가 보도했다") == 3  # Korean is written with spaces
-
-
-def test_a_read_also_pointer_in_a_japanese_story_does_not_cut_the_story_under_it():
-    # a Japanese paragraph is a few `\\w+` runs however long it is: its words are counted by its characters
-    sentence = (
-        "気象庁は13日、午後9時19分ごろ、日向灘で震度5弱の地震があったと発表した。震源の深さは約30キロ、"
-        "地震の規模は6.9と推定され、気象庁は高知県と宮崎県に1メートルの津波注意報を出した。"
-    )
-    story = "".join(f"<p>{index}番目。{sentence}</p>" for index in range(8))
-    pointer = "<p>関連記事</p><h2><a href='/articles/A2.html'>宮崎で震度5弱 津波注意報を解除</a></h2>"
-    more = f"<p>最後に、{sentence}</p>"
-    html = f"<html><body><div><h1>地震</h1>{story}{pointer}{more}</div></body></html>"
-    assert f"最後に、{sentence}" in extract_html(html, "https://www.asahi.com/articles/A1.html").text
 
 
 STORY = "".join(
