@@ -7,9 +7,9 @@ Five steps, each guarded so that no input makes them raise (a broken page gives 
    asides, navigation and footers. An element goes when its tag, class, id, role or aria-label names it so, or when
    it is the link-dense block under a rail heading (Dutch: `vocabulary.RAIL_HEADING`; English: related, more from …,
    read more, most read, recommended, sign up …; their like in some thirty other languages and scripts: `À lire
-   aussi`, `Leia também`, `Mohlo by vás zajímat`, `Читайте также`, `関連記事`, `مقالات ذات صلة`), or the small box (up to 150 words) around a form field the reader fills in or
-   ticks (a consent placeholder for an embed, a poll, a note field; a button alone is no such field), a pop-up card
-   inside a sentence (a picture and links, a person's hover card with their latest stories), a list of the site's
+   aussi`, `Leia também`, `Mohlo by vás zajímat`, `Читайте также`, `関連記事`, `مقالات ذات صلة`), or the small box
+   (up to 150 words) around a form field the reader fills in or ticks (a consent placeholder for an embed, a poll,
+   a note field; a button alone is no such field), a pop-up card inside a sentence (a picture and links, a person's hover card with their latest stories), a list of the site's
    other stories inside the story (each item one link to the page's own site with a headline), or a box listing the
    story's tags (`rel="tag"` or `/tag/` links and at most a label), or another story's card set in the page (a
    short `<article>` whose heading links a headline to another page); never when it holds the article itself (an

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 def _combining_marks() -> str:
     """The combining marks (Unicode categories Mn, Mc, Me) of the Basic Multilingual Plane, as the body of a regex
-    character class: the vowel signs of Devanagari, Bengali, Tamil, Thai … (`दैनिक`, `ข่าว`), which `\\w` does not
-    count as a word's characters, so that a word of those scripts would fall apart into consonants."""
+    character class: the vowel signs of Devanagari, Bengali, Tamil, Thai … (`दैनिक`, `ข่าว`), which `\\w` does
+    not count as a word's characters, so that a word of those scripts would fall apart into consonants. Read from
+    the running Python's Unicode tables once, at import (about 35 ms), so it never lags behind them."""
     ranges, start = [], None
     for code in range(0x10000):
         mark = unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
